@@ -1,0 +1,53 @@
+// supervision-adapter: the one executable (contract §3).
+//
+// Commands are registered by name in one table; each returns its exit status.
+// Exit statuses: 0 ok, 1 operational failure, 2 bad input (record or config),
+// 64 usage error.
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "adapter/cli/commands.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* usage;
+  const char* summary;
+  std::function<int(const std::vector<std::string>&)> run;
+};
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> kCommands = {
+      {"explain", "explain [--json] [--config C] SESSION.json...",
+       "show where every field of a session record goes, and why (no store, no network)",
+       sa::adapter::cli::RunExplain},
+      {"config", "config check C", "validate a configuration file and name every bad key",
+       sa::adapter::cli::RunConfig},
+      {"version", "version", "print the version", sa::adapter::cli::RunVersion},
+  };
+  return kCommands;
+}
+
+int Usage(std::ostream& out, int status) {
+  out << "usage: supervision-adapter COMMAND [ARGS]\n\ncommands:\n";
+  for (const auto& c : Commands()) out << "  " << c.usage << "\n      " << c.summary << "\n";
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return Usage(std::cerr, sa::adapter::cli::kExitUsage);
+  std::string name = argv[1];
+  if (name == "-h" || name == "--help" || name == "help") return Usage(std::cout, 0);
+  std::vector<std::string> args(argv + 2, argv + argc);
+  for (const auto& c : Commands()) {
+    if (name == c.name) return c.run(args);
+  }
+  std::cerr << "supervision-adapter: unknown command '" << name << "'\n";
+  return Usage(std::cerr, sa::adapter::cli::kExitUsage);
+}

@@ -1,0 +1,65 @@
+// The adapter's configuration file (contract §2), read strictly: every bad or
+// unknown key is reported with its JSON Pointer; relative paths resolve
+// against the file's directory; secrets are only ever named (file or
+// environment variable), never inline.
+#ifndef SA_ADAPTER_CONFIG_H_
+#define SA_ADAPTER_CONFIG_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fhir/status.h"
+#include "mappings/json_reader.h"
+
+namespace sa::adapter {
+
+struct StoreConfig {
+  std::optional<std::string> sqlite_path;  // resolved
+  std::optional<std::string> postgres_conninfo;
+};
+
+struct KeysConfig {
+  std::optional<std::string> kek_file;  // resolved
+  std::optional<std::string> kek_env;
+};
+
+struct FhirAuthConfig {
+  std::string type = "none";  // none | bearer | smart-backend
+  std::optional<std::string> token_file, token_env;                  // bearer
+  std::optional<std::string> token_url, client_id, private_key_file;  // smart-backend
+  std::optional<std::string> key_id, algorithm, scope;
+};
+
+struct FhirConfig {
+  std::string base_url;
+  FhirAuthConfig auth;
+};
+
+struct ApiConfig {
+  std::string listen = "127.0.0.1:8080";
+};
+
+struct Config {
+  std::string path;      // the file it came from
+  std::string base_dir;  // its directory
+  std::vector<std::string> profiles;        // as written (codes or resolved files)
+  std::vector<std::string> template_files;  // resolved
+  std::size_t max_record_bytes;
+  StoreConfig store;
+  KeysConfig keys;
+  std::optional<FhirConfig> fhir;
+  ApiConfig api;
+};
+
+// Reads and validates a configuration file. On failure, `errors` (if given)
+// receives every problem with its pointer, and the Status names the file.
+StatusOr<Config> LoadConfig(const std::string& path, mappings::FieldErrors* errors = nullptr);
+
+// The configuration used when none is given: every built-in profile, no
+// store, no EHR (enough for `explain`).
+Config DefaultConfig();
+
+}  // namespace sa::adapter
+
+#endif  // SA_ADAPTER_CONFIG_H_
