@@ -76,7 +76,7 @@ class Validator {
       for (std::size_t i = 0; i < sigs->size(); ++i) ReadSignature((*sigs)[i], i);
     }
     r.RejectUnknown();
-    if (r.is_object()) CrossChecks(r, cases != nullptr);
+    if (r.is_object()) CrossChecks(r, doc_.contains("cases"));
 
     SessionParse out;
     out.errors = errors_.list();

@@ -59,10 +59,10 @@ class StrictDomBuilder {
       reason = "invalid UTF-8 or Unicode escape";
     } else if (what.find("control character") != std::string::npos) {
       reason = "unescaped control character in a string";
-    } else if (what.find("expected end of input") != std::string::npos) {
-      reason = "trailing content after the JSON document";
     } else if (what.find("unexpected end of input") != std::string::npos) {
       reason = "unexpected end of input";
+    } else if (what.find("expected end of input") != std::string::npos) {
+      reason = "trailing content after the JSON document";
     } else {
       reason = "invalid JSON syntax";
     }

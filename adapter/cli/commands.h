@@ -16,6 +16,8 @@ inline constexpr int kExitUsage = 64;
 int RunExplain(const std::vector<std::string>& args);
 // config check C
 int RunConfig(const std::vector<std::string>& args);
+// demo [--examples DIR]
+int RunDemo(const std::vector<std::string>& args);
 // version
 int RunVersion(const std::vector<std::string>& args);
 

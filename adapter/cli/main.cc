@@ -27,6 +27,9 @@ const std::vector<Command>& Commands() {
        sa::adapter::cli::RunExplain},
       {"config", "config check C", "validate a configuration file and name every bad key",
        sa::adapter::cli::RunConfig},
+      {"demo", "demo [--examples DIR]",
+       "show what the adapter does with the example sessions (default config/examples)",
+       sa::adapter::cli::RunDemo},
       {"version", "version", "print the version", sa::adapter::cli::RunVersion},
   };
   return kCommands;

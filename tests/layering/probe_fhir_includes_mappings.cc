@@ -1,0 +1,3 @@
+// Must NOT compile: fhir/ cannot see mappings/ (see tests/CMakeLists.txt).
+#include "mappings/home.h"
+int main() { return 0; }
