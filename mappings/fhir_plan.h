@@ -1,0 +1,79 @@
+// Plan -> FHIR: one transaction Bundle per case plan (CarePlan + one Task per
+// action + a Provenance), written idempotently.
+//
+// Every write is a conditional update on a business identifier derived from
+// organisation + sessionId + caseRef (CarePlan) or + action id (Task), so a
+// replayed Bundle, a crash-and-retry or a second adapter instance never makes
+// a duplicate. Provenance has no identifier in R4: it is a conditional create
+// keyed by a meta.tag naming the plan version. The mapper reads only the
+// case's EHR home (the separation engine's output); it never sees the
+// discussion. The leak guard checks the finished Bundle before it is returned.
+#ifndef SA_MAPPINGS_FHIR_PLAN_H_
+#define SA_MAPPINGS_FHIR_PLAN_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fhir/resource.h"
+#include "fhir/status.h"
+#include "mappings/leak_guard.h"
+#include "mappings/session.h"
+
+namespace sa::mappings {
+
+// Code systems, identifier systems and profiles: integrator settings with
+// working defaults (docs/fhir-mapping.md). Nothing here is per organisation
+// code; organisations differ only in these values.
+struct FhirMappingOptions {
+  std::string nhs_number_system = "https://fhir.nhs.uk/Id/nhs-number";
+  std::string care_plan_identifier_system = "https://supervision-adapter.local/Id/care-plan";
+  std::string task_identifier_system = "https://supervision-adapter.local/Id/task";
+  std::string staff_identifier_system = "https://supervision-adapter.local/Id/staff";
+  std::string provenance_tag_system = "https://supervision-adapter.local/CodeSystem/plan-version";
+  fhir::Coding category = {"https://supervision-adapter.local/CodeSystem/care-plan-category",
+                           "safeguarding-supervision-action-plan",
+                           "Safeguarding supervision action plan"};
+  // Added when the child is on a child protection plan (RCGP safeguarding code list).
+  fhir::Coding child_protection = {"http://snomed.info/sct", "342191000000101",
+                                   "Subject to child protection plan"};
+  std::string title = "Safeguarding supervision action plan";  // fixed, never case content
+  std::string adapter_device_name = "supervision-adapter";
+  // UK Core (or local) profiles; empty = none set.
+  std::string care_plan_profile, task_profile;
+};
+
+// Everything the mapper needs about one case plan. `ehr` is CasePlan::ehr.
+struct PlanInput {
+  std::string organisation, session_id;
+  int version = 1;              // the session version this plan comes from
+  std::string created;          // RFC 3339: when the session was held
+  std::string recorded;         // RFC 3339: when this version was accepted
+  Staff supervisor;             // the CarePlan's author
+  nlohmann::json ehr;           // the case's EHR home (caseRef, subject, actions)
+  std::string patient_id;       // the EHR's Patient id, found by NHS number
+  // Actions sent by an earlier version and absent now: their Tasks are cancelled.
+  nlohmann::json removed_actions = nlohmann::json::array();
+  bool revoke = false;          // the session was cancelled after delivery
+};
+
+// The business identifiers of a plan and its Tasks.
+fhir::Identifier CarePlanIdentifier(const FhirMappingOptions& o, const std::string& organisation,
+                                    const std::string& session_id, const std::string& case_ref);
+fhir::Identifier TaskIdentifier(const FhirMappingOptions& o, const std::string& organisation,
+                                const std::string& session_id, const std::string& action_id);
+
+// Builds the transaction Bundle for one case plan, then runs `guard` over
+// all of it: PermissionDenied (naming the confidential field) if any
+// confidential text would leave.
+StatusOr<nlohmann::json> BuildPlanBundle(const PlanInput& input, const FhirMappingOptions& options,
+                                         const LeakGuard& guard);
+
+// The search that finds the patient: "identifier=<nhs system>|<number>".
+std::string PatientQuery(const FhirMappingOptions& options, const std::string& nhs_number);
+
+}  // namespace sa::mappings
+
+#endif  // SA_MAPPINGS_FHIR_PLAN_H_
