@@ -22,27 +22,100 @@ std::string Resolve(const std::string& base, const std::string& p) {
   return (std::filesystem::path(base) / path).lexically_normal().string();
 }
 
-void ReadAuth(ObjectReader& fhir, FhirAuthConfig* auth, FieldErrors* errors) {
+std::chrono::milliseconds Millis(ObjectReader& r, const std::string& key, std::chrono::milliseconds dflt,
+                                 std::int64_t max) {
+  auto v = r.Int(key, Presence::kOptional, 0, max);
+  return v ? std::chrono::milliseconds(*v) : dflt;
+}
+
+void ReadAuth(ObjectReader& fhir, const std::string& base_dir, fhir::AuthConfig* auth, FieldErrors* errors) {
+  auth->method = "none";
   const json* a = fhir.Object("auth", Presence::kOptional);
   if (!a) return;
   ObjectReader r(*a, fhir.Ptr("auth"), errors);
-  auth->type = r.Enum("type", Presence::kRequired, {"none", "bearer", "smart-backend"}).value_or("none");
+  auth->method = r.Enum("type", Presence::kRequired, {"none", "bearer", "smart-backend"}).value_or("none");
   // Secrets are named, never inline: "token", "secret", "privateKey" are rejected as unknown.
-  if (auth->type == "bearer") {
-    auth->token_file = r.String("tokenFile", Presence::kOptional);
-    auth->token_env = r.String("tokenEnv", Presence::kOptional);
-    if (!!auth->token_file == !!auth->token_env) {
+  if (auth->method == "bearer") {
+    if (auto f = r.String("tokenFile", Presence::kOptional)) auth->token_file = Resolve(base_dir, *f);
+    auth->token_env = r.String("tokenEnv", Presence::kOptional).value_or("");
+    if (auth->token_file.empty() == auth->token_env.empty()) {
       errors->Add(r.pointer(), "a bearer token needs exactly one of tokenFile or tokenEnv");
     }
-  } else if (auth->type == "smart-backend") {
-    auth->token_url = r.String("tokenUrl", Presence::kRequired);
-    auth->client_id = r.String("clientId", Presence::kRequired);
-    auth->private_key_file = r.String("privateKeyFile", Presence::kRequired);
-    auth->key_id = r.String("keyId", Presence::kRequired);
-    auth->algorithm = r.Enum("algorithm", Presence::kOptional, {"RS384", "ES384", "RS512"});
-    auth->scope = r.String("scope", Presence::kOptional);
+  } else if (auth->method == "smart-backend") {
+    auth->token_url = r.String("tokenUrl", Presence::kRequired).value_or("");
+    auth->client_id = r.String("clientId", Presence::kRequired).value_or("");
+    if (auto f = r.String("privateKeyFile", Presence::kRequired)) auth->private_key_file = Resolve(base_dir, *f);
+    auth->key_id = r.String("keyId", Presence::kRequired).value_or("");
+    auth->algorithm = r.Enum("algorithm", Presence::kOptional, {"RS384", "ES384", "RS512"}).value_or("RS384");
+    auth->scopes = r.StringList("scopes", Presence::kOptional).value_or(std::vector<std::string>{"system/Task.write", "system/CarePlan.write", "system/Patient.read", "system/Provenance.write"});
+    if (auto l = r.Int("assertionLifetimeSeconds", Presence::kOptional, 1, 300)) auth->assertion_lifetime = std::chrono::seconds(*l);
+    if (const json* extra = r.Object("extraClaims", Presence::kOptional)) auth->extra_claims = *extra;
   }
   r.RejectUnknown();
+}
+
+void ReadCoding(ObjectReader& parent, const std::string& key, fhir::Coding* coding, FieldErrors* errors) {
+  const json* c = parent.Object(key, Presence::kOptional);
+  if (!c) return;
+  ObjectReader r(*c, parent.Ptr(key), errors);
+  coding->system = r.String("system", Presence::kRequired).value_or(coding->system);
+  coding->code = r.String("code", Presence::kRequired).value_or(coding->code);
+  coding->display = r.String("display", Presence::kOptional).value_or("");
+  r.RejectUnknown();
+}
+
+void ReadFhir(ObjectReader& root, const std::string& base_dir, std::optional<FhirConfig>* out, FieldErrors* errors) {
+  const json* f = root.Object("fhir", Presence::kOptional);
+  if (!f) return;
+  ObjectReader fr(*f, "/fhir", errors);
+  FhirConfig fc;
+  fc.base_url = fr.String("baseUrl", Presence::kRequired).value_or("");
+  if (!fc.base_url.empty() && fc.base_url.rfind("http://", 0) != 0 && fc.base_url.rfind("https://", 0) != 0) {
+    errors->Add("/fhir/baseUrl", "must be an http:// or https:// URL");
+  }
+  ReadAuth(fr, base_dir, &fc.auth, errors);
+  if (const json* t = fr.Object("tls", Presence::kOptional)) {
+    ObjectReader tr(*t, "/fhir/tls", errors);
+    fc.transport.verify_tls = tr.Bool("verify", Presence::kOptional).value_or(true);
+    if (auto v = tr.String("caFile", Presence::kOptional)) fc.transport.ca_file = Resolve(base_dir, *v);
+    if (auto v = tr.String("clientCertFile", Presence::kOptional)) fc.transport.client_cert_file = Resolve(base_dir, *v);
+    if (auto v = tr.String("clientKeyFile", Presence::kOptional)) fc.transport.client_key_file = Resolve(base_dir, *v);
+    tr.RejectUnknown();
+  }
+  if (const json* t = fr.Object("timeouts", Presence::kOptional)) {
+    ObjectReader tr(*t, "/fhir/timeouts", errors);
+    fc.transport.connect_timeout = Millis(tr, "connectMs", fc.transport.connect_timeout, 600'000);
+    fc.transport.request_timeout = Millis(tr, "requestMs", fc.transport.request_timeout, 3'600'000);
+    tr.RejectUnknown();
+  }
+  if (auto m = fr.Int("maxResponseBytes", Presence::kOptional, 1024, 1LL << 30)) {
+    fc.transport.max_response_bytes = static_cast<std::size_t>(*m);
+  }
+  if (const json* t = fr.Object("retry", Presence::kOptional)) {
+    ObjectReader rr(*t, "/fhir/retry", errors);
+    if (auto n = rr.Int("maxAttempts", Presence::kOptional, 1, 100)) fc.retry.max_attempts = static_cast<int>(*n);
+    fc.retry.base_delay = Millis(rr, "baseDelayMs", fc.retry.base_delay, 600'000);
+    fc.retry.max_delay = Millis(rr, "maxDelayMs", fc.retry.max_delay, 3'600'000);
+    fc.retry.max_retry_after = Millis(rr, "maxRetryAfterMs", fc.retry.max_retry_after, 3'600'000);
+    fc.retry.retry_on_500 = rr.Bool("retryOn500", Presence::kOptional).value_or(false);
+    rr.RejectUnknown();
+  }
+  if (const json* t = fr.Object("mapping", Presence::kOptional)) {
+    ObjectReader mr(*t, "/fhir/mapping", errors);
+    mappings::FhirMappingOptions& m = fc.mapping;
+    m.care_plan_identifier_system = mr.String("carePlanIdentifierSystem", Presence::kOptional).value_or(m.care_plan_identifier_system);
+    m.task_identifier_system = mr.String("taskIdentifierSystem", Presence::kOptional).value_or(m.task_identifier_system);
+    m.staff_identifier_system = mr.String("staffIdentifierSystem", Presence::kOptional).value_or(m.staff_identifier_system);
+    m.provenance_tag_system = mr.String("provenanceTagSystem", Presence::kOptional).value_or(m.provenance_tag_system);
+    m.title = mr.String("title", Presence::kOptional).value_or(m.title);
+    m.care_plan_profile = mr.String("carePlanProfile", Presence::kOptional).value_or("");
+    m.task_profile = mr.String("taskProfile", Presence::kOptional).value_or("");
+    ReadCoding(mr, "category", &m.category, errors);
+    ReadCoding(mr, "childProtectionCode", &m.child_protection, errors);
+    mr.RejectUnknown();
+  }
+  fr.RejectUnknown();
+  *out = fc;
 }
 
 }  // namespace
@@ -101,17 +174,7 @@ StatusOr<Config> LoadConfig(const std::string& path, FieldErrors* errors_out) {
       if (!!c.keys.kek_file == !!c.keys.kek_env) errors.Add("/keys", "needs exactly one of kekFile or kekEnv");
       kr.RejectUnknown();
     }
-    if (const json* f = r.Object("fhir", Presence::kOptional)) {
-      ObjectReader fr(*f, "/fhir", &errors);
-      FhirConfig fc;
-      fc.base_url = fr.String("baseUrl", Presence::kRequired).value_or("");
-      if (!fc.base_url.empty() && fc.base_url.rfind("http://", 0) != 0 && fc.base_url.rfind("https://", 0) != 0) {
-        errors.Add("/fhir/baseUrl", "must be an http:// or https:// URL");
-      }
-      ReadAuth(fr, &fc.auth, &errors);
-      fr.RejectUnknown();
-      c.fhir = fc;
-    }
+    ReadFhir(r, c.base_dir, &c.fhir, &errors);
     if (const json* a = r.Object("api", Presence::kOptional)) {
       ObjectReader ar(*a, "/api", &errors);
       c.api.listen = ar.String("listen", Presence::kOptional).value_or(c.api.listen);

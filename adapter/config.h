@@ -10,6 +10,10 @@
 #include <vector>
 
 #include "fhir/status.h"
+#include "fhir/auth.h"
+#include "fhir/http.h"
+#include "fhir/retry.h"
+#include "mappings/fhir_plan.h"
 #include "mappings/json_reader.h"
 
 namespace sa::adapter {
@@ -24,16 +28,13 @@ struct KeysConfig {
   std::optional<std::string> kek_env;
 };
 
-struct FhirAuthConfig {
-  std::string type = "none";  // none | bearer | smart-backend
-  std::optional<std::string> token_file, token_env;                  // bearer
-  std::optional<std::string> token_url, client_id, private_key_file;  // smart-backend
-  std::optional<std::string> key_id, algorithm, scope;
-};
-
+// The EHR endpoint: everything the fhir/ layer and the mapper need, typed.
 struct FhirConfig {
   std::string base_url;
-  FhirAuthConfig auth;
+  fhir::AuthConfig auth;            // method "none" unless configured
+  fhir::TransportOptions transport;  // TLS, timeouts, response size limit
+  fhir::RetryPolicy retry;
+  mappings::FhirMappingOptions mapping;  // identifier/code systems, profiles
 };
 
 struct ApiConfig {

@@ -17,7 +17,8 @@ struct ExplainReport {
   bool valid = false;
   // Machine form: {"valid", "errors":[{"pointer","reason"}]} or
   // {"valid", "sessionId", "organisation", "fields":[...], "counts", "agreement",
-  //  "ehrRelease", "cases":[...]}. Never holds a value from the record.
+  //  "ehrRelease", "cases":[...]}. Holds ids and codes (session id, caseRef,
+  // staff ids) but never a free-text value from the record.
   nlohmann::json json;
 };
 

@@ -30,18 +30,6 @@ Mapped SeparateFile(const std::string& rel) {
   return {*s, p.session};
 }
 
-std::vector<LeakSource> Sources(const Separation& s) {
-  // The same texts the engine guards with.
-  std::vector<LeakSource> out;
-  for (const auto& r : s.routes) {
-    if (r.home != Home::kConfidential && r.home != Home::kPractitioner) continue;
-    const json& doc = r.home == Home::kConfidential ? s.confidential : s.practitioner;
-    const json& v = doc.at(json::json_pointer(r.pointer));
-    if (v.is_string()) out.push_back({r.pointer, v.get<std::string>()});
-  }
-  return out;
-}
-
 PlanInput InputFor(const Mapped& m, std::size_t case_index) {
   PlanInput in;
   in.organisation = m.session.organisation;
@@ -82,7 +70,7 @@ std::string Normalise(const json& bundle) {
 TEST(FhirPlanTest, OneCarePlanOneTaskPerActionAndAProvenance) {
   Mapped m = SeparateFile("tests/data/valid-eput-sbar.json");
   FhirMappingOptions o;
-  auto b = BuildPlanBundle(InputFor(m, 0), o, LeakGuard(Sources(m.sep)));
+  auto b = BuildPlanBundle(InputFor(m, 0), o, LeakGuard(ConfidentialSources(m.sep)));
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   EXPECT_EQ((*b)["type"], "transaction");
   auto plans = OfType(*b, "CarePlan");
@@ -119,7 +107,7 @@ TEST(FhirPlanTest, Rs2_NoConfidentialTextInAnyBundleOfTheExamples) {
                         "config/examples/calderdale-adult-sbar.json", "config/examples/hscp-urgent.json",
                         "config/examples/croydon-ad-hoc.json", "config/examples/calderdale-strengthening-families.json"}) {
     Mapped m = SeparateFile(f);
-    std::vector<LeakSource> sources = Sources(m.sep);
+    std::vector<LeakSource> sources = ConfidentialSources(m.sep);
     for (std::size_t i = 0; i < m.sep.cases.size(); ++i) {
       if (!m.sep.cases[i].HasActionsToSend()) continue;
       auto b = BuildPlanBundle(InputFor(m, i), {}, LeakGuard(sources));
@@ -138,7 +126,7 @@ TEST(FhirPlanTest, Rs2_GuardRefusesABundleCarryingConfidentialText) {
   PlanInput in = InputFor(m, 0);
   // Simulate a mapping bug: confidential text smuggled into the EHR input.
   in.ehr["actions"][0]["what"] = m.sep.confidential["cases"][0]["discussion"]["assessment"];
-  auto b = BuildPlanBundle(in, {}, LeakGuard(Sources(m.sep)));
+  auto b = BuildPlanBundle(in, {}, LeakGuard(ConfidentialSources(m.sep)));
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(b.status().message().find("/cases/0/discussion/assessment"), std::string::npos);
@@ -197,7 +185,7 @@ TEST(FhirPlanGoldenTest, ExampleSessionsMatchTheirGoldenBundles) {
     Mapped m = SeparateFile(std::string("config/examples/") + name + ".json");
     for (std::size_t i = 0; i < m.sep.cases.size(); ++i) {
       if (!m.sep.cases[i].HasActionsToSend()) continue;
-      auto b = BuildPlanBundle(InputFor(m, i), {}, LeakGuard(Sources(m.sep)));
+      auto b = BuildPlanBundle(InputFor(m, i), {}, LeakGuard(ConfidentialSources(m.sep)));
       ASSERT_TRUE(b.ok());
       std::string path = std::string(SA_SOURCE_DIR) + "/tests/golden/" + name + "." + m.sep.cases[i].case_ref + ".bundle.json";
       std::string got = Normalise(*b);

@@ -54,6 +54,7 @@ StatusOr<FieldTable> FieldTable::Parse(const json& doc, const std::string& origi
       }
       rule.cite = f.String("cite", Presence::kRequired).value_or("");
       rule.why = f.String("why", Presence::kRequired).value_or("");
+      rule.free_text = f.Bool("freeText", Presence::kOptional).value_or(!rule.home.has_value());
       f.RejectUnknown();
       for (const auto& other : table.rules_) {
         if (other.path == rule.path && !rule.path.empty()) errors.Add(f.Ptr("path"), "duplicate path");

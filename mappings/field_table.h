@@ -21,6 +21,9 @@ struct FieldRule {
   std::string rule;                  // RS-n
   std::string cite;                  // policy clause
   std::string why;
+  // Free text a person typed (what the leak guard protects); false for ids,
+  // codes and dates. Fields the template classifies are always free text.
+  bool free_text = false;
 };
 
 class FieldTable {

@@ -66,23 +66,23 @@ Agreement AgreementOf(const Session& session) {
   return a;
 }
 
-std::vector<LeakSource> ConfidentialTexts(const Separation& s) {
-  std::vector<LeakSource> out;
-  for (const auto& r : s.routes) {
-    if (r.home != Home::kConfidential && r.home != Home::kPractitioner) continue;
-    const json& doc = r.home == Home::kConfidential ? s.confidential : s.practitioner;
-    const json& v = doc.at(json::json_pointer(r.pointer));
-    if (v.is_string()) out.push_back({r.pointer, v.get<std::string>()});
-  }
-  return out;
-}
-
 std::string HoldReason(const LeakFinding& f) {
   return "repeats " + std::to_string(f.words) + " or more consecutive words of " +
          f.source_pointer + " (leak guard, RS-2, EPUT §3.3.4); held for review, not sent";
 }
 
 }  // namespace
+
+std::vector<LeakSource> ConfidentialSources(const Separation& s) {
+  std::vector<LeakSource> out;
+  for (const auto& r : s.routes) {
+    if (!r.free_text || (r.home != Home::kConfidential && r.home != Home::kPractitioner)) continue;
+    const json& doc = r.home == Home::kConfidential ? s.confidential : s.practitioner;
+    const json& v = doc.at(json::json_pointer(r.pointer));
+    if (v.is_string()) out.push_back({r.pointer, v.get<std::string>()});
+  }
+  return out;
+}
 
 bool CasePlan::HasActionsToSend() const {
   return !whole_case_held && ehr.contains("actions") && !ehr["actions"].empty();
@@ -102,7 +102,7 @@ StatusOr<Separation> Separate(const Session& session, const json& document, cons
     const FieldRule* rule = catalog.fields().Match(tokens);
     // Fail closed: no rule, no home.
     if (!rule) return Status::InvalidArgument(ptr + ": no home is defined for this field");
-    RoutedField routed{ptr, Home::kRegister, rule->rule, rule->cite, rule->why, value->is_null()};
+    RoutedField routed{ptr, Home::kRegister, rule->rule, rule->cite, rule->why, value->is_null(), rule->free_text};
     if (rule->home) {
       routed.home = *rule->home;
     } else {
@@ -140,7 +140,7 @@ StatusOr<Separation> Separate(const Session& session, const json& document, cons
                          " sends plans only once agreed (RS-8, " + profile->ehr_cite + ")";
   }
 
-  LeakGuard guard(ConfidentialTexts(out));
+  LeakGuard guard(ConfidentialSources(out));
   for (std::size_t i = 0; i < session.cases.size(); ++i) {
     std::string case_ptr = "/cases/" + std::to_string(i);
     CasePlan plan;

@@ -19,6 +19,7 @@
 #include "fhir/status.h"
 #include "mappings/catalog.h"
 #include "mappings/home.h"
+#include "mappings/leak_guard.h"
 #include "mappings/session.h"
 
 namespace sa::mappings {
@@ -31,6 +32,7 @@ struct RoutedField {
   std::string cite;  // policy clause(s)
   std::string why;
   bool is_null = false;  // the field was present but empty (null)
+  bool free_text = false;  // typed text the leak guard protects
 };
 
 // An action (or a whole case plan) kept back from the EHR, and why.
@@ -58,7 +60,7 @@ struct Agreement {
 };
 
 struct Separation {
-  std::vector<RoutedField> routes;  // every leaf of the record, in document order
+  std::vector<RoutedField> routes;  // every leaf of the record, in sorted key order
   // The four homes as documents holding exactly the fields routed there.
   nlohmann::json ehr, confidential, practitioner, register_entry;
   std::vector<CasePlan> cases;
@@ -67,6 +69,10 @@ struct Separation {
   bool release_to_ehr = false;  // plans may be sent now (profile + agreement)
   std::string release_reason;
 };
+
+// The session's confidential free texts (discussion and practitioner notes,
+// by pointer; not ids such as practitioner.about): what the leak guard checks outgoing text against.
+std::vector<LeakSource> ConfidentialSources(const Separation& separation);
 
 // Separates a session that ValidateSession accepted. `document` is its JSON.
 // Fails (InvalidArgument, naming the pointer) when a field has no home.

@@ -111,6 +111,22 @@ TEST(SeparationTest, Rs7_GroupPractitionerRecordIsAboutOneMemberOnly) {
   EXPECT_EQ(s->practitioner_about, "P-21");
 }
 
+TEST(SeparationTest, Rs7_PractitionerAboutIdIsNotConfidentialTextForTheLeakGuard) {
+  // A staff id such as "SG-P-211" normalises to three words; treating it as
+  // confidential text would hold every action that person owns.
+  json r = ValidRecord();
+  r["type"] = "group";
+  json member = {{"id", "SG-P-211"}, {"name", "Cy Dale"}, {"role", "School Nurse"}};
+  r["supervisees"].push_back(member);
+  r["practitioner"]["about"] = "SG-P-211";
+  r["signatures"].push_back({{"by", "SG-P-211"}, {"role", "attendee"}, {"at", "2026-11-20T11:45:00Z"}});
+  r["cases"][0]["actions"][0]["owner"] = member;
+  auto s = SeparateRecord(r);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE(s->cases[0].held.empty()) << s->cases[0].held[0].reason;
+  for (const auto& src : ConfidentialSources(*s)) EXPECT_NE(src.pointer, "/practitioner/about");
+}
+
 TEST(SeparationTest, Rs8_AgreedOnlyWhenSupervisorAndEverySuperviseeSigned) {
   json r = ValidRecord();
   auto both = SeparateRecord(r);

@@ -76,7 +76,7 @@ class Validator {
       for (std::size_t i = 0; i < sigs->size(); ++i) ReadSignature((*sigs)[i], i);
     }
     r.RejectUnknown();
-    if (r.is_object()) CrossChecks(r, doc_.contains("cases"));
+    if (r.is_object()) CrossChecks(r, r.Has("cases"));
 
     SessionParse out;
     out.errors = errors_.list();

@@ -42,6 +42,9 @@ struct BadRecord {
   const char* reason;
 };
 
+// Keeps ctest names stable (gtest would otherwise print the struct's bytes).
+void PrintTo(const BadRecord& bad, std::ostream* os) { *os << bad.name; }
+
 class BadRecordTest : public ::testing::TestWithParam<BadRecord> {};
 
 TEST_P(BadRecordTest, ReportsExactlyThisPointer) {
@@ -115,6 +118,7 @@ const BadRecord kBadRecords[] = {
     {"PractitionerUnknownField", [](json& r) { r["practitioner"]["mood"] = "low"; }, "/practitioner/mood", "unknown field"},
     {"PractitionerAboutNotSupervisee", [](json& r) { r["practitioner"]["about"] = "P-10"; }, "/practitioner/about", "not a supervisee"},
     {"Rs7_GroupNotesMustSayWhom", [](json& r) { r["type"] = "group"; r["supervisees"].push_back(Staff("P-21")); r["signatures"].push_back({{"by", "P-21"}, {"role", "attendee"}, {"at", "2026-11-20T11:42:00Z"}}); }, "/practitioner/about", "required when a session has several supervisees"},
+    {"HeldWithNullCases", [](json& r) { r["cases"] = nullptr; }, "/cases", "required for a held session"},
     {"CasesNotArray", [](json& r) { r["cases"] = json::object(); }, "/cases", "must be an array"},
     {"CaseNotObject", [](json& r) { r["cases"][0] = "C1"; }, "/cases/0", "must be an object"},
     {"RootNotObject", [](json& r) { r = json::array(); }, "", "must be an object"},

@@ -1,5 +1,6 @@
 #include "mappings/strict_json.h"
 
+#include <cctype>
 #include <vector>
 
 namespace sa::mappings {
@@ -42,6 +43,7 @@ class StrictDomBuilder {
   bool key(json::string_t& k) {
     json* top = stack_.back();
     if (top->contains(k)) {
+      if (!IsPlainName(k)) return Fail(PointerOfOpen(), "duplicate key (its name is not a field name and is not repeated here)");
       return Fail(PointerOfOpen() + "/" + EscapePointerToken(k), "duplicate key");
     }
     pending_key_ = k;
@@ -87,13 +89,25 @@ class StrictDomBuilder {
     return p;
   }
 
+  // Member names are echoed only when they look like field names: anything
+  // else may be misplaced free text.
+  static bool IsPlainName(const std::string& k) {
+    if (k.empty() || k.size() > 64) return false;
+    for (unsigned char c : k) {
+      if (!(std::isalnum(c) || c == '_' || c == '-')) return false;
+    }
+    return true;
+  }
+
+  std::string Token(const json* top) const {
+    if (top->is_array()) return std::to_string(top->size());
+    return IsPlainName(pending_key_) ? EscapePointerToken(pending_key_) : "(member name withheld)";
+  }
+
   // Pointer of the value about to be placed.
   std::string CurrentPointer() const {
     if (stack_.empty()) return "";
-    const json* top = stack_.back();
-    std::string token = top->is_array() ? std::to_string(top->size())
-                                        : EscapePointerToken(pending_key_);
-    return PointerOfOpen() + "/" + token;
+    return PointerOfOpen() + "/" + Token(stack_.back());
   }
 
   // Places `v` in the open container (or as the root) and returns where.
@@ -121,10 +135,7 @@ class StrictDomBuilder {
       return Fail(CurrentPointer(), "nested deeper than " + std::to_string(max_depth_) + " levels");
     }
     std::string token;
-    if (!stack_.empty()) {
-      const json* top = stack_.back();
-      token = top->is_array() ? std::to_string(top->size()) : EscapePointerToken(pending_key_);
-    }
+    if (!stack_.empty()) token = Token(stack_.back());
     json* placed = Place(std::move(container));
     if (!stack_.empty()) path_.push_back(token);
     stack_.push_back(placed);

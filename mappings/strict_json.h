@@ -19,7 +19,7 @@ namespace sa::mappings {
 
 // Largest session record accepted, in bytes (configurable per call).
 inline constexpr std::size_t kDefaultMaxRecordBytes = 1 << 20;  // 1 MiB
-// Deepest nesting of objects/arrays accepted. The session format needs 5.
+// Deepest nesting of objects/arrays accepted. The session format needs 6.
 inline constexpr int kDefaultMaxJsonDepth = 64;
 
 struct JsonLimits {

@@ -31,6 +31,20 @@ TEST(StrictJsonTest, DuplicateKeyIsRejectedWithItsPointer) {
   EXPECT_EQ(e.reason, "duplicate key");
 }
 
+TEST(StrictJsonTest, DuplicateKeyThatIsNotAFieldNameIsNotEchoed) {
+  JsonParseError e = Fails(R"({"cases":[{"Mum said x":1,"Mum said x":2}]})");
+  EXPECT_EQ(e.pointer, "/cases/0");
+  EXPECT_EQ(e.reason.find("Mum"), std::string::npos);
+  EXPECT_NE(e.reason.find("duplicate key"), std::string::npos);
+}
+
+TEST(StrictJsonTest, DepthErrorDoesNotEchoAFreeTextMemberName) {
+  JsonLimits limits;
+  limits.max_depth = 2;
+  JsonParseError e = Fails(R"({"a":{"she told me":{}}})", limits);
+  EXPECT_EQ(e.pointer.find("she told"), std::string::npos) << e.pointer;
+}
+
 TEST(StrictJsonTest, DuplicateTopLevelKeyIsRejected) {
   EXPECT_EQ(Fails(R"({"a":1,"b":2,"a":3})").pointer, "/a");
 }

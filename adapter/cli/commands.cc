@@ -5,7 +5,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "adapter/check_endpoint.h"
 #include "adapter/config.h"
+#include "adapter/ehr_connection.h"
 #include "adapter/explain.h"
 #include "mappings/catalog.h"
 #include "mappings/strict_json.h"
@@ -92,6 +94,35 @@ int RunConfig(const std::vector<std::string>& args) {
   for (const auto& code : (*catalog)->ProfileCodes()) std::cout << " " << code;
   std::cout << "\n";
   return kExitOk;
+}
+
+int RunCheckEndpoint(const std::vector<std::string>& args) {
+  if (args.size() != 2 || args[0] != "--config") {
+    std::cerr << "usage: supervision-adapter check-endpoint --config C\n";
+    return kExitUsage;
+  }
+  auto config = LoadConfig(args[1]);
+  if (!config.ok()) {
+    std::cerr << config.status().message() << "\n";
+    return kExitBadInput;
+  }
+  if (!config->fhir) {
+    std::cerr << args[1] << ": /fhir: required for check-endpoint\n";
+    return kExitBadInput;
+  }
+  auto connection = EhrConnection::Open(*config->fhir);
+  if (!connection.ok()) {
+    std::cerr << "check-endpoint: " << connection.status().message() << "\n";
+    return kExitBadInput;
+  }
+  std::cout << "Endpoint " << config->fhir->base_url << "\n";
+  bool usable = true;
+  for (const auto& c : CheckEndpoint(**connection)) {
+    usable &= c.ok;
+    std::cout << (c.ok ? "  PASS  " : "  FAIL  ") << c.item << " — " << c.detail << "\n";
+  }
+  std::cout << (usable ? "Verdict: usable\n" : "Verdict: NOT usable — fix the items marked FAIL\n");
+  return usable ? kExitOk : kExitFailure;
 }
 
 int RunDemo(const std::vector<std::string>& args) {

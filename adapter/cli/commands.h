@@ -18,6 +18,8 @@ int RunExplain(const std::vector<std::string>& args);
 int RunConfig(const std::vector<std::string>& args);
 // demo [--examples DIR]
 int RunDemo(const std::vector<std::string>& args);
+// check-endpoint --config C
+int RunCheckEndpoint(const std::vector<std::string>& args);
 // version
 int RunVersion(const std::vector<std::string>& args);
 

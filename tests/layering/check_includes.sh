@@ -17,6 +17,9 @@ check() {  # layer, forbidden include prefixes...
 check fhir mappings adapter plugin
 check mappings adapter plugin
 check adapter plugin
+if grep -rnE '#include +"\.\./' fhir mappings adapter plugin --include='*.h' --include='*.cc'; then
+  echo "layering: no relative includes (they bypass the layer include directories)"; bad=1
+fi
 if grep -rnE '#include +[<"](cpprest|pplx)/' adapter mappings plugin --include='*.h' --include='*.cc'; then
   echo "layering: only fhir/ may include cpprestsdk"; bad=1
 fi
