@@ -7,6 +7,7 @@
 
 #include "adapter/check_endpoint.h"
 #include "adapter/config.h"
+#include "adapter/demo.h"
 #include "adapter/ehr_connection.h"
 #include "adapter/explain.h"
 #include "mappings/catalog.h"
@@ -126,61 +127,18 @@ int RunCheckEndpoint(const std::vector<std::string>& args) {
 }
 
 int RunDemo(const std::vector<std::string>& args) {
-  std::string dir = "config/examples";
+  DemoOptions options;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--examples" && i + 1 < args.size()) {
-      dir = args[++i];
+      options.examples_dir = args[++i];
+    } else if (args[i] == "--fhir-server" && i + 1 < args.size()) {
+      options.fhir_server_script = args[++i];
     } else {
-      std::cerr << "usage: supervision-adapter demo [--examples DIR]\n";
+      std::cerr << "usage: supervision-adapter demo [--examples DIR] [--fhir-server SCRIPT]\n";
       return kExitUsage;
     }
   }
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (e.path().extension() == ".json") files.push_back(e.path().string());
-  }
-  if (ec || files.empty()) {
-    std::cerr << "demo: no example sessions in " << dir << "\n";
-    return kExitFailure;
-  }
-  std::sort(files.begin(), files.end());
-  auto catalog = CatalogFor(DefaultConfig());
-  if (!catalog.ok()) {
-    std::cerr << "demo: " << catalog.status().message() << "\n";
-    return kExitFailure;
-  }
-  std::cout << "Supervision adapter demo: where every field of each example session goes, and why.\n"
-            << "(No store and no EHR yet: this is `explain` on " << files.size() << " sessions in " << dir
-            << ".)\n";
-  std::ostringstream summary;
-  int status = kExitOk;
-  for (const auto& f : files) {
-    auto text = mappings::ReadTextFile(f);
-    if (!text.ok()) return kExitFailure;
-    ExplainReport r = Explain(*text, **catalog, mappings::kDefaultMaxRecordBytes);
-    std::cout << "\n== " << f << "\n" << RenderExplainText(r);
-    if (!r.valid) {
-      status = kExitBadInput;
-      summary << "  " << f << ": REJECTED\n";
-      continue;
-    }
-    int plans = 0, tasks = 0, held = 0;
-    for (const auto& c : r.json["cases"]) {
-      plans += c["carePlan"].get<bool>() ? 1 : 0;
-      tasks += c["actionsToEhr"].get<int>();
-      held += static_cast<int>(c["held"].size());
-    }
-    const auto& n = r.json["counts"];
-    summary << "  " << r.json["sessionId"].get<std::string>() << " (" << r.json["organisation"].get<std::string>()
-            << ", " << r.json["type"].get<std::string>() << ", " << r.json["status"].get<std::string>()
-            << "): fields ehr " << n["ehr"] << ", confidential " << n["confidential"] << ", practitioner "
-            << n["practitioner"] << ", register " << n["register"] << "; " << plans << " CarePlan(s), " << tasks
-            << " Task(s), " << held << " held; EHR now: " << (r.json["ehrRelease"]["now"].get<bool>() ? "yes" : "no")
-            << "\n";
-  }
-  std::cout << "\nSummary\n" << summary.str();
-  return status;
+  return adapter::RunDemo(options, std::cout);
 }
 
 int RunVersion(const std::vector<std::string>&) {

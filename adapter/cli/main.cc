@@ -30,8 +30,8 @@ const std::vector<Command>& Commands() {
       {"check-endpoint", "check-endpoint --config C",
        "check the configured EHR endpoint: token, CapabilityStatement, the interactions the adapter needs",
        sa::adapter::cli::RunCheckEndpoint},
-      {"demo", "demo [--examples DIR]",
-       "show what the adapter does with the example sessions (default config/examples)",
+      {"demo", "demo [--examples DIR] [--fhir-server SCRIPT]",
+       "run the example sessions end to end against the bundled FHIR server",
        sa::adapter::cli::RunDemo},
       {"version", "version", "print the version", sa::adapter::cli::RunVersion},
   };

@@ -1,0 +1,79 @@
+// The adapter's schema as migrations (see migrations.h for the placeholders).
+//
+// Append new migrations; never edit one that has shipped: databases in the
+// field have already applied it.
+//
+// Primary-key columns say NOT NULL because SQLite, unlike PostgreSQL, would
+// otherwise accept NULL keys.
+//
+// Times are TEXT in RFC 3339 UTC (they sort as text); the outbox's scheduling
+// times are BIGINT Unix milliseconds because workers compare them as numbers.
+#include "adapter/store/migrations.h"
+
+namespace sa::adapter::store {
+
+const std::vector<Migration>& SchemaMigrations() {
+  static const std::vector<Migration>* const kMigrations = new std::vector<Migration>{
+      {1,
+       "initial schema: register, confidential records, outbox, audit log, keyring, task status",
+       {
+           // One row per accepted version of a session record (RS: the register home).
+           "CREATE TABLE register ("
+           " org TEXT NOT NULL, session_id TEXT NOT NULL, version {BIGINT} NOT NULL,"
+           " content_hash TEXT, state TEXT, type TEXT, status TEXT, scheduled_for TEXT,"
+           " held_at TEXT, duration_minutes {BIGINT}, rebooked_to TEXT, template TEXT,"
+           " supervisor_id TEXT, entry_json TEXT NOT NULL, agreed_at TEXT,"
+           " received_at TEXT NOT NULL, superseded_by {BIGINT},"
+           " PRIMARY KEY (org, session_id, version)){STRICT}",
+           // A rejected record leaves only this line: who, when, why; no content.
+           "CREATE TABLE register_rejections ("
+           " id {AUTOINC}, org TEXT, session_id TEXT, received_at TEXT NOT NULL,"
+           " reasons TEXT NOT NULL){STRICT}",
+           "CREATE TABLE session_people ("
+           " org TEXT NOT NULL, session_id TEXT NOT NULL, version {BIGINT} NOT NULL,"
+           " staff_hash TEXT NOT NULL, role TEXT NOT NULL){STRICT}",
+           "CREATE INDEX session_people_by_staff ON session_people (staff_hash)",
+           "CREATE INDEX session_people_by_session ON session_people (org, session_id, version)",
+           // Sealed (envelope-encrypted) confidential parts; only hashes in clear.
+           "CREATE TABLE confidential_records ("
+           " record_id TEXT NOT NULL PRIMARY KEY, kind TEXT NOT NULL, org TEXT, session_id TEXT,"
+           " version {BIGINT}, case_ref TEXT, about_hash TEXT, subject_hash TEXT,"
+           " kek_id TEXT NOT NULL, sealed {BLOB} NOT NULL){STRICT}",
+           "CREATE INDEX confidential_records_by_session"
+           " ON confidential_records (org, session_id)",
+           // FHIR writes to do, written in the intake transaction, leased by workers.
+           "CREATE TABLE outbox ("
+           " id {AUTOINC}, plan_key TEXT NOT NULL, seq {BIGINT} NOT NULL, org TEXT,"
+           " session_id TEXT, version {BIGINT}, case_ref TEXT, nhs_hash TEXT,"
+           " payload TEXT NOT NULL, state TEXT NOT NULL,"
+           " attempts {BIGINT} NOT NULL DEFAULT 0, next_attempt_at {BIGINT} NOT NULL,"
+           " lease_owner TEXT, lease_expires_at {BIGINT}, last_error TEXT,"
+           " created_at {BIGINT} NOT NULL, delivered_at {BIGINT},"
+           " UNIQUE (plan_key, seq)){STRICT}",
+           "CREATE INDEX outbox_due ON outbox (state, next_attempt_at)",
+           // Hash-chained, append-only.
+           "CREATE TABLE audit_log ("
+           " seq {BIGINT} NOT NULL PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,"
+           " action TEXT NOT NULL, object TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT,"
+           " prev_hash TEXT NOT NULL, hash TEXT NOT NULL){STRICT}",
+           // Wrapped data-key-encryption material, by name.
+           "CREATE TABLE keyring ("
+           " name TEXT NOT NULL PRIMARY KEY, kek_id TEXT NOT NULL, sealed {BLOB} NOT NULL){STRICT}",
+           // The EHR's view of each Task, as last seen by sync, and its history.
+           "CREATE TABLE task_status ("
+           " task_identifier TEXT NOT NULL PRIMARY KEY, org TEXT, session_id TEXT, action_id TEXT,"
+           " status TEXT, business_status TEXT, owner TEXT, version_id TEXT,"
+           " last_updated TEXT, seen_at TEXT){STRICT}",
+           "CREATE INDEX task_status_by_session ON task_status (org, session_id)",
+           "CREATE TABLE task_status_history ("
+           " id {AUTOINC}, task_identifier TEXT, version_id TEXT, status TEXT,"
+           " business_status TEXT, owner TEXT, last_updated TEXT,"
+           " UNIQUE (task_identifier, version_id)){STRICT}",
+           // Small named values (sync cursors and the like).
+           "CREATE TABLE sync_state (name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL){STRICT}",
+       }},
+  };
+  return *kMigrations;
+}
+
+}  // namespace sa::adapter::store
