@@ -171,10 +171,24 @@ StatusOr<Config> LoadConfig(const std::string& path, FieldErrors* errors_out) {
       ObjectReader kr(*k, "/keys", &errors);
       if (auto f = kr.String("kekFile", Presence::kOptional)) c.keys.kek_file = Resolve(c.base_dir, *f);
       c.keys.kek_env = kr.String("kekEnv", Presence::kOptional);
+      for (const auto& f : kr.StringList("retiredKekFiles", Presence::kOptional).value_or(std::vector<std::string>{})) {
+        c.keys.retired_kek_files.push_back(Resolve(c.base_dir, f));
+      }
       if (!!c.keys.kek_file == !!c.keys.kek_env) errors.Add("/keys", "needs exactly one of kekFile or kekEnv");
       kr.RejectUnknown();
     }
     ReadFhir(r, c.base_dir, &c.fhir, &errors);
+    if (const json* d = r.Object("delivery", Presence::kOptional)) {
+      ObjectReader dr(*d, "/delivery", &errors);
+      OutboxOptions& o = c.outbox;
+      if (auto v = dr.Int("batch", Presence::kOptional, 1, 1000)) o.batch = static_cast<int>(*v);
+      o.lease = Millis(dr, "leaseMs", o.lease, 3'600'000);
+      if (auto v = dr.Int("maxAttempts", Presence::kOptional, 1, 1000)) o.max_attempts = static_cast<int>(*v);
+      o.max_age = Millis(dr, "maxAgeMs", o.max_age, 365LL * 24 * 3600 * 1000);
+      o.backoff_base = Millis(dr, "backoffBaseMs", o.backoff_base, 3'600'000);
+      o.backoff_cap = Millis(dr, "backoffCapMs", o.backoff_cap, 24LL * 3600 * 1000);
+      dr.RejectUnknown();
+    }
     if (const json* a = r.Object("api", Presence::kOptional)) {
       ObjectReader ar(*a, "/api", &errors);
       c.api.listen = ar.String("listen", Presence::kOptional).value_or(c.api.listen);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "adapter/core/outbox_options.h"
 #include "fhir/status.h"
 #include "fhir/auth.h"
 #include "fhir/http.h"
@@ -26,6 +27,8 @@ struct StoreConfig {
 struct KeysConfig {
   std::optional<std::string> kek_file;  // resolved
   std::optional<std::string> kek_env;
+  // Earlier KEKs still needed to open rows not yet re-wrapped (key rotation).
+  std::vector<std::string> retired_kek_files;  // resolved
 };
 
 // The EHR endpoint: everything the fhir/ layer and the mapper need, typed.
@@ -51,6 +54,7 @@ struct Config {
   KeysConfig keys;
   std::optional<FhirConfig> fhir;
   ApiConfig api;
+  OutboxOptions outbox;  // delivery worker settings ("/delivery")
 };
 
 // Reads and validates a configuration file. On failure, `errors` (if given)

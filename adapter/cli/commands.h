@@ -20,6 +20,16 @@ int RunConfig(const std::vector<std::string>& args);
 int RunDemo(const std::vector<std::string>& args);
 // check-endpoint --config C
 int RunCheckEndpoint(const std::vector<std::string>& args);
+// intake --config C SESSION.json...
+int RunIntake(const std::vector<std::string>& args);
+// deliver --config C --until-idle
+int RunDeliver(const std::vector<std::string>& args);
+// outbox --config C list|retry|discard
+int RunOutbox(const std::vector<std::string>& args);
+// audit verify --config C
+int RunAudit(const std::vector<std::string>& args);
+// keys generate
+int RunKeys(const std::vector<std::string>& args);
 // version
 int RunVersion(const std::vector<std::string>& args);
 

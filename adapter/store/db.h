@@ -55,7 +55,9 @@ class DbSession {
   // half-way through. FailedPrecondition if a transaction is already open.
   virtual Status Begin() = 0;
   // Commits. On failure the transaction has been rolled back and the Status
-  // says why; nothing of it is in the database.
+  // says why; nothing of it is in the database. One exception: a PostgreSQL
+  // connection lost during COMMIT gives Unavailable "... (commit outcome
+  // unknown)": the server may have committed. Writes are idempotent for this.
   virtual Status Commit() = 0;
   // Rolls back the open transaction; ok (a no-op) when none is open.
   virtual Status Rollback() = 0;

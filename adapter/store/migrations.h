@@ -30,8 +30,8 @@
 namespace sa::adapter::store {
 
 struct Migration {
-  int version = 0;          // 1, 2, 3... with no gaps
-  std::string description;  // one line, for logs
+  int version = 0;                      // 1, 2, 3... with no gaps
+  std::string description;              // one line, for logs
   std::vector<std::string> statements;  // one SQL statement each, with {PLACEHOLDERS}
 };
 

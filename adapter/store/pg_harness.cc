@@ -217,10 +217,10 @@ StatusOr<std::unique_ptr<PgHarness>> PgHarness::Start() {
   }
   ::chmod(h->dir_.c_str(), 0700);
 
-  SA_RETURN_IF_ERROR(RunToCompletion({h->bin_dir_ + "/initdb", "-D", h->dir_ + "/data", "-U",
-                                      "postgres", "-A", "trust", "-E", "UTF8", "--locale=C",
-                                      "--no-sync"},
-                                     h->dir_, h->dir_ + "/initdb.log", who));
+  SA_RETURN_IF_ERROR(
+      RunToCompletion({h->bin_dir_ + "/initdb", "-D", h->dir_ + "/data", "-U", "postgres", "-A",
+                       "trust", "-E", "UTF8", "--locale=C", "--no-sync"},
+                      h->dir_, h->dir_ + "/initdb.log", who));
   {
     // Trust, but only over the unix socket in our private directory and loopback.
     std::ofstream hba(h->dir_ + "/data/pg_hba.conf", std::ios::trunc);
@@ -240,11 +240,11 @@ Status PgHarness::Launch() {
     SA_ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
     // Durability off: a test server's data is thrown away anyway.
     SA_ASSIGN_OR_RETURN(
-        pid_t pid, Spawn({bin_dir_ + "/postgres", "-D", data, "-p", std::to_string(port), "-h",
-                          "127.0.0.1", "-k", dir_, "-c", "fsync=off", "-c",
-                          "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
-                          "shared_buffers=16MB", "-c", "max_connections=50"},
-                         dir_, log, who, /*die_with_parent=*/true));
+        pid_t pid,
+        Spawn({bin_dir_ + "/postgres", "-D", data, "-p", std::to_string(port), "-h", "127.0.0.1",
+               "-k", dir_, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
+               "full_page_writes=off", "-c", "shared_buffers=16MB", "-c", "max_connections=50"},
+              dir_, log, who, /*die_with_parent=*/true));
     auto deadline = steady_clock::now() + kStartTimeout;
     bool exited = false;
     while (steady_clock::now() < deadline) {
@@ -256,7 +256,8 @@ Status PgHarness::Launch() {
       if (ServerReady(data)) {
         server_pid_ = pid;
         port_ = port;
-        conninfo_ = "host=127.0.0.1 port=" + std::to_string(port) + " dbname=postgres user=postgres";
+        conninfo_ =
+            "host=127.0.0.1 port=" + std::to_string(port) + " dbname=postgres user=postgres";
         return Status::Ok();
       }
       std::this_thread::sleep_for(milliseconds(20));
@@ -305,6 +306,15 @@ StatusOr<std::string> PgHarness::CreateDatabase() {
   SA_ASSIGN_OR_RETURN(std::unique_ptr<DbSession> session, admin->Connect());
   SA_RETURN_IF_ERROR(session->Exec("CREATE DATABASE " + name).status());
   return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + name + " user=postgres";
+}
+
+StatusOr<std::string> PgHarness::CreateSchema() {
+  std::string name = "test_" + std::to_string(++schemas_);
+  SA_ASSIGN_OR_RETURN(std::unique_ptr<Database> admin, OpenPostgres(conninfo_));
+  SA_ASSIGN_OR_RETURN(std::unique_ptr<DbSession> session, admin->Connect());
+  SA_RETURN_IF_ERROR(session->Exec("CREATE SCHEMA " + name).status());
+  // No spaces: Poco splits conninfo on them.
+  return conninfo_ + " options=-csearch_path=" + name;
 }
 
 }  // namespace sa::adapter::store

@@ -40,8 +40,12 @@ class PgHarness {
   // The temporary directory (data directory, socket and server log inside).
   const std::string& dir() const { return dir_; }
 
-  // Creates a new, empty database (test isolation) and returns its conninfo.
+  // Creates a new, empty database and returns its conninfo (~0.3 s each).
   StatusOr<std::string> CreateDatabase();
+  // Creates a new, empty schema in the default database and returns a conninfo
+  // whose sessions use it (search_path): test isolation for ~1 ms instead of a
+  // CREATE DATABASE. Database-wide things (advisory locks, roles) are shared.
+  StatusOr<std::string> CreateSchema();
 
  private:
   PgHarness() = default;
@@ -53,10 +57,11 @@ class PgHarness {
   std::string conninfo_;
   int port_ = 0;
   pid_t server_pid_ = -1;
-  uid_t uid_ = 0;          // the user the server runs as
+  uid_t uid_ = 0;  // the user the server runs as
   gid_t gid_ = 0;
   bool drop_privileges_ = false;
   int databases_ = 0;
+  int schemas_ = 0;
 };
 
 }  // namespace sa::adapter::store

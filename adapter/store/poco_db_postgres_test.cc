@@ -17,7 +17,7 @@ class PostgresTest : public ::testing::Test {
  protected:
   void SetUp() override {
     SA_ASSERT_OK_AND_ASSIGN(PgHarness * pg, SharedPg());
-    SA_ASSERT_OK_AND_ASSIGN(conninfo_, pg->CreateDatabase());
+    SA_ASSERT_OK_AND_ASSIGN(conninfo_, pg->CreateSchema());
     SA_ASSERT_OK_AND_ASSIGN(db_, OpenPostgres(conninfo_, {.lock_timeout_ms = 200}));
     SA_ASSERT_OK_AND_ASSIGN(a_, db_->Connect());
     SA_ASSERT_OK_AND_ASSIGN(b_, db_->Connect());
@@ -66,8 +66,10 @@ TEST_F(PostgresTest, RowLockWaitBeyondLockTimeoutIsUnavailable) {
 }
 
 TEST_F(PostgresTest, LostConnectionIsUnavailable) {
-  SA_ASSERT_OK_AND_ASSIGN(std::vector<Row> pid, b_->Query("SELECT CAST(pg_backend_pid() AS BIGINT)"));
-  SA_ASSERT_OK(a_->Query("SELECT pg_terminate_backend(CAST(? AS INTEGER))", {AsInt(pid[0][0]).value()}));
+  SA_ASSERT_OK_AND_ASSIGN(std::vector<Row> pid,
+                          b_->Query("SELECT CAST(pg_backend_pid() AS BIGINT)"));
+  SA_ASSERT_OK(
+      a_->Query("SELECT pg_terminate_backend(CAST(? AS INTEGER))", {AsInt(pid[0][0]).value()}));
   Status after = b_->Query("SELECT 1").status();
   EXPECT_EQ(after.code(), StatusCode::kUnavailable) << after.ToString();
   // A new connection works.
@@ -81,12 +83,14 @@ TEST_F(PostgresTest, UnreadableColumnTypeIsInternalWithAHint) {
   EXPECT_NE(s.message().find("CAST"), std::string::npos) << s.message();
 }
 
-TEST_F(PostgresTest, UnreachableServerIsUnavailable) {
+TEST_F(PostgresTest, UnreachableServerIsUnavailableAndUnknownDatabaseIsFailedPrecondition) {
   SA_ASSERT_OK_AND_ASSIGN(PgHarness * pg, SharedPg());
   // The harness's port with a database that does not exist, then a closed port.
   StatusOr<std::unique_ptr<Database>> no_db = OpenPostgres(
       "host=127.0.0.1 port=" + std::to_string(pg->port()) + " dbname=nope user=postgres");
-  EXPECT_FALSE(no_db.ok());
+  ASSERT_FALSE(no_db.ok());
+  // Configuration, not an outage: retrying will not help.
+  EXPECT_EQ(no_db.status().code(), StatusCode::kFailedPrecondition) << no_db.status().ToString();
   StatusOr<std::unique_ptr<Database>> closed =
       OpenPostgres("host=127.0.0.1 port=1 dbname=postgres user=postgres connect_timeout=2");
   ASSERT_FALSE(closed.ok());

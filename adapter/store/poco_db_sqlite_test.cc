@@ -44,13 +44,15 @@ TEST_F(SqliteTest, EveryConnectionHasTheDurabilityPragmas) {
 }
 
 TEST_F(SqliteTest, BusyTimeoutOptionIsApplied) {
-  SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db, OpenSqlite(path_, {.busy_timeout_ms = 250}));
+  SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db,
+                          OpenSqlite(path_, {.busy_timeout_ms = 250}));
   SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<DbSession> s, db->Connect());
   EXPECT_EQ(PragmaText(*s, "busy_timeout"), "250");
 }
 
 TEST_F(SqliteTest, LockedDatabaseIsUnavailableAfterTheBusyTimeout) {
-  SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db, OpenSqlite(path_, {.busy_timeout_ms = 100}));
+  SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Database> db,
+                          OpenSqlite(path_, {.busy_timeout_ms = 100}));
   SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<DbSession> holder, db->Connect());
   SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<DbSession> waiter, db->Connect());
   SA_ASSERT_OK(holder->Exec("CREATE TABLE t (x INTEGER)"));

@@ -56,20 +56,22 @@ TEST_P(DbTest, EveryValueKindRoundTripsExactly) {
   };
   for (const Row& r : rows) SA_ASSERT_OK(Insert(std::get<int64_t>(r[0]), r[1], r[2], r[3]));
 
-  SA_ASSERT_OK_AND_ASSIGN(std::vector<Row> got, session_->Query("SELECT id, i, s, b FROM t ORDER BY id"));
+  SA_ASSERT_OK_AND_ASSIGN(std::vector<Row> got,
+                          session_->Query("SELECT id, i, s, b FROM t ORDER BY id"));
   ASSERT_EQ(got.size(), rows.size());
   for (std::size_t r = 0; r < rows.size(); ++r) {
     for (std::size_t c = 0; c < 4; ++c) {
-      EXPECT_EQ(got[r][c], rows[r][c]) << "row " << r << " column " << c << ": got "
-                                       << DescribeValue(got[r][c]) << ", want "
-                                       << DescribeValue(rows[r][c]);
+      EXPECT_EQ(got[r][c], rows[r][c])
+          << "row " << r << " column " << c << ": got " << DescribeValue(got[r][c]) << ", want "
+          << DescribeValue(rows[r][c]);
     }
   }
 }
 
 TEST_P(DbTest, BlobWithAllByteValuesMatchesAsParameter) {
-  std::string reversed(AllBytes().rbegin(), AllBytes().rend());
-  SA_ASSERT_OK(Insert(1, int64_t{1}, Value(), Blob{AllBytes()}));
+  const std::string all = AllBytes();
+  const std::string reversed(all.rbegin(), all.rend());
+  SA_ASSERT_OK(Insert(1, int64_t{1}, Value(), Blob{all}));
   SA_ASSERT_OK(Insert(2, int64_t{2}, Value(), Blob{reversed}));
   SA_ASSERT_OK_AND_ASSIGN(std::vector<Row> got,
                           session_->Query("SELECT id, b FROM t WHERE b = ?", {Blob{reversed}}));
@@ -82,7 +84,8 @@ TEST_P(DbTest, Int64ExtremesWorkAsParametersAndResults) {
   SA_ASSERT_OK(Insert(1, kMin, Value(), Value()));
   SA_ASSERT_OK(Insert(2, kMax, Value(), Value()));
   for (int64_t v : {kMin, kMax}) {
-    SA_ASSERT_OK_AND_ASSIGN(std::vector<Row> got, session_->Query("SELECT i FROM t WHERE i = ?", {v}));
+    SA_ASSERT_OK_AND_ASSIGN(std::vector<Row> got,
+                            session_->Query("SELECT i FROM t WHERE i = ?", {v}));
     ASSERT_EQ(got.size(), 1u);
     EXPECT_EQ(got[0][0], Value(v));
   }
@@ -90,9 +93,9 @@ TEST_P(DbTest, Int64ExtremesWorkAsParametersAndResults) {
 
 TEST_P(DbTest, EmptyBlobIsNotNull) {
   SA_ASSERT_OK(Insert(1, Value(), Value(), Blob{""}));
-  SA_ASSERT_OK_AND_ASSIGN(std::vector<Row> got,
-                          session_->Query("SELECT COUNT(*) FROM t WHERE b IS NOT NULL AND b = ?",
-                                          {Blob{""}}));
+  SA_ASSERT_OK_AND_ASSIGN(
+      std::vector<Row> got,
+      session_->Query("SELECT COUNT(*) FROM t WHERE b IS NOT NULL AND b = ?", {Blob{""}}));
   EXPECT_EQ(AsInt(got[0][0]).value(), 1);
 }
 
@@ -120,12 +123,20 @@ TEST_P(DbTest, InsertReturningGivesTheGeneratedId) {
   SA_ASSERT_OK(session_->Exec(
       ExpandDialect("CREATE TABLE seqd (id {AUTOINC}, name TEXT NOT NULL){STRICT}", dialect())));
   for (int64_t want = 1; want <= 2; ++want) {
-    SA_ASSERT_OK_AND_ASSIGN(std::vector<Row> got,
-                            session_->Query("INSERT INTO seqd (name) VALUES (?) RETURNING id",
-                                            {std::string("n")}));
+    SA_ASSERT_OK_AND_ASSIGN(
+        std::vector<Row> got,
+        session_->Query("INSERT INTO seqd (name) VALUES (?) RETURNING id", {std::string("n")}));
     ASSERT_EQ(got.size(), 1u);
     EXPECT_EQ(AsInt(got[0][0]).value(), want);
   }
+}
+
+TEST_P(DbTest, QueryOfAStatementWithoutResultColumnsGivesNoRows) {
+  SA_ASSERT_OK(Insert(1, Value(), Value(), Value()));
+  SA_ASSERT_OK_AND_ASSIGN(std::vector<Row> got, session_->Query("UPDATE t SET s = 'x'"));
+  EXPECT_TRUE(got.empty());
+  SA_ASSERT_OK_AND_ASSIGN(std::vector<Row> none, session_->Query("SELECT id FROM t WHERE id > 5"));
+  EXPECT_TRUE(none.empty());
 }
 
 TEST_P(DbTest, QuestionMarkInsideStringIsNotAPlaceholder) {
@@ -147,7 +158,8 @@ TEST_P(DbTest, DuplicateKeyIsConflict) {
 }
 
 TEST_P(DbTest, NotNullViolationIsConflict) {
-  Status s = session_->Exec("INSERT INTO t (id) VALUES (NULL)").status();
+  SA_ASSERT_OK(session_->Exec("CREATE TABLE nn (x TEXT NOT NULL)"));
+  Status s = session_->Exec("INSERT INTO nn (x) VALUES (?)", {Value()}).status();
   EXPECT_EQ(s.code(), StatusCode::kConflict) << s.ToString();
 }
 
@@ -168,6 +180,9 @@ TEST_P(DbTest, RollbackLeavesNothing) {
   for (int64_t id = 1; id <= 3; ++id) SA_ASSERT_OK(Insert(id, id, Value(), Value()));
   SA_ASSERT_OK(session_->Rollback());
   EXPECT_EQ(CountRows("t").value(), 0);
+  // The session is back in autocommit mode: this insert is visible at once.
+  SA_ASSERT_OK(Insert(9, Value(), Value(), Value()));
+  EXPECT_EQ(CountRows("t").value(), 1);
 }
 
 TEST_P(DbTest, TransactionGuardRollsBackUnlessCommitted) {

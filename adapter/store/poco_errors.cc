@@ -69,6 +69,16 @@ StatusCode CodeForPostgresText(std::string_view text) {
   return StatusCode::kInternal;
 }
 
+// A server that refuses us for who we are (wrong database, user, password)
+// will go on refusing: that is configuration, not a passing outage.
+StatusCode CodeForConnectFailure(std::string_view text) {
+  for (std::string_view config : {"does not exist", "authentication failed", "no pg_hba.conf entry",
+                                  "password", "permission denied"}) {
+    if (Contains(text, config)) return StatusCode::kFailedPrecondition;
+  }
+  return StatusCode::kUnavailable;
+}
+
 Status Make(StatusCode code, std::string_view context, const std::string& what) {
   return Status(code, std::string(context) + ": " + what);
 }
@@ -140,27 +150,27 @@ Status FromSqlite(std::string_view context) {
 StatusCode CodeForSqlState(std::string_view sqlstate) {
   if (sqlstate.size() != 5) return StatusCode::kInternal;
   std::string_view cls = sqlstate.substr(0, 2);
-  if (cls == "23") return StatusCode::kConflict;              // integrity constraint violation
-  if (cls == "22") return StatusCode::kInvalidArgument;       // data exception
+  if (cls == "23") return StatusCode::kConflict;         // integrity constraint violation
+  if (cls == "22") return StatusCode::kInvalidArgument;  // data exception
   if (cls == "08" || cls == "40" || cls == "53" || cls == "57" || cls == "58") {
     // connection, rollback (serialization/deadlock), resources (disk full),
     // operator intervention (cancel, shutdown), system I/O error
     return StatusCode::kUnavailable;
   }
-  if (sqlstate == "55P03" || sqlstate == "55006") return StatusCode::kUnavailable;  // lock not available
+  if (sqlstate == "55P03" || sqlstate == "55006")
+    return StatusCode::kUnavailable;                                // lock not available
   if (sqlstate == "25P02") return StatusCode::kFailedPrecondition;  // in failed transaction
   return StatusCode::kInternal;  // 42 syntax/undefined object, XX internal, the rest
 }
 
-Status StatusFromCurrentException(Dialect dialect, std::string_view context,
-                                  bool connection_lost) {
+Status StatusFromCurrentException(Dialect dialect, std::string_view context, bool connection_lost) {
   if (dialect == Dialect::kSqlite) return FromSqlite(context);
   try {
     throw;
   } catch (const Poco::Data::PostgreSQL::ConnectionException& e) {
-    return Make(StatusCode::kUnavailable, context, OneLine(e.displayText()));
+    return Make(CodeForConnectFailure(e.displayText()), context, OneLine(e.displayText()));
   } catch (const Poco::Data::ConnectionFailedException& e) {
-    return Make(StatusCode::kUnavailable, context, OneLine(e.displayText()));
+    return Make(CodeForConnectFailure(e.displayText()), context, OneLine(e.displayText()));
   } catch (const Poco::Data::NotConnectedException& e) {
     return Make(StatusCode::kUnavailable, context, "not connected to PostgreSQL");
   } catch (const Poco::Exception& e) {

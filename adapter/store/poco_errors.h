@@ -7,6 +7,7 @@
 //   constraint violation (UNIQUE, NOT NULL, FOREIGN KEY, CHECK)     Conflict
 //   a value of the wrong type or out of range                      InvalidArgument
 //   syntax error, unknown table, misuse, corruption                Internal (a bug)
+//   connecting: unknown database or user, bad password              FailedPrecondition
 #ifndef SA_ADAPTER_STORE_POCO_ERRORS_H_
 #define SA_ADAPTER_STORE_POCO_ERRORS_H_
 
@@ -21,8 +22,7 @@ namespace sa::adapter::store {
 // it and returns a Status whose message starts with `context`.
 // `connection_lost` says whether the session found its connection dead, which
 // makes any error Unavailable.
-Status StatusFromCurrentException(Dialect dialect, std::string_view context,
-                                  bool connection_lost);
+Status StatusFromCurrentException(Dialect dialect, std::string_view context, bool connection_lost);
 
 // The code for a PostgreSQL SQLSTATE (e.g. "23505" -> Conflict).
 StatusCode CodeForSqlState(std::string_view sqlstate);

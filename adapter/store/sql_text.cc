@@ -5,9 +5,7 @@
 namespace sa::adapter::store {
 namespace {
 
-bool IsIdentChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
-}
+bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
 
 // Index just past a quoted run that opens at `i` with `quote` and doubles the
 // quote to escape it; backslash escapes too when `backslash` (PostgreSQL E'..').
@@ -48,8 +46,8 @@ void ScanPlaceholders(std::string_view sql, F on_placeholder) {
   while (i < sql.size()) {
     char c = sql[i];
     if (c == '\'') {
-      bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
-                     (i < 2 || !IsIdentChar(sql[i - 2]));
+      bool escapes =
+          i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') && (i < 2 || !IsIdentChar(sql[i - 2]));
       i = SkipQuoted(sql, i, '\'', escapes);
     } else if (c == '"') {
       i = SkipQuoted(sql, i, '"', false);

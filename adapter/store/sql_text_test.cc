@@ -12,8 +12,9 @@ TEST(SqlTextTest, NumbersPlaceholdersInOrder) {
 }
 
 TEST(SqlTextTest, SkipsQuestionMarksInsideStringsAndIdentifiers) {
-  EXPECT_EQ(NumberPlaceholders("SELECT 'why?', \"odd?col\", ? FROM t WHERE x = 'it''s ?' AND y = ?"),
-            "SELECT 'why?', \"odd?col\", $1 FROM t WHERE x = 'it''s ?' AND y = $2");
+  EXPECT_EQ(
+      NumberPlaceholders("SELECT 'why?', \"odd?col\", ? FROM t WHERE x = 'it''s ?' AND y = ?"),
+      "SELECT 'why?', \"odd?col\", $1 FROM t WHERE x = 'it''s ?' AND y = $2");
 }
 
 TEST(SqlTextTest, SkipsBackslashEscapedQuotesOnlyInEStrings) {

@@ -42,8 +42,8 @@ StatusOr<PgHarness*> SharedPg() { return kPgEnvironment->Get(); }
 
 TempDir::TempDir() {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                        "/sa-store-test-XXXXXX";
+  std::string pattern =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/sa-store-test-XXXXXX";
   if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
 }
 
@@ -61,7 +61,7 @@ void BackendTest::SetUp() {
     SA_ASSERT_OK_AND_ASSIGN(db_, OpenSqlite(sqlite_path_));
   } else {
     SA_ASSERT_OK_AND_ASSIGN(PgHarness * pg, SharedPg());
-    SA_ASSERT_OK_AND_ASSIGN(pg_conninfo_, pg->CreateDatabase());
+    SA_ASSERT_OK_AND_ASSIGN(pg_conninfo_, pg->CreateSchema());
     SA_ASSERT_OK_AND_ASSIGN(db_, OpenPostgres(pg_conninfo_));
   }
 }

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "adapter/store/db.h"
@@ -25,16 +26,16 @@ const Status& ToStatus(const StatusOr<T>& s) {
 
 }  // namespace sa::adapter::store::testing
 
-#define SA_ASSERT_OK(expr)                                                    \
-  do {                                                                        \
+#define SA_ASSERT_OK(expr)                                                     \
+  do {                                                                         \
     const ::sa::Status sa_st_ = ::sa::adapter::store::testing::ToStatus(expr); \
-    ASSERT_TRUE(sa_st_.ok()) << sa_st_.ToString();                            \
+    ASSERT_TRUE(sa_st_.ok()) << sa_st_.ToString();                             \
   } while (0)
 
-#define SA_EXPECT_OK(expr)                                                    \
-  do {                                                                        \
+#define SA_EXPECT_OK(expr)                                                     \
+  do {                                                                         \
     const ::sa::Status sa_st_ = ::sa::adapter::store::testing::ToStatus(expr); \
-    EXPECT_TRUE(sa_st_.ok()) << sa_st_.ToString();                            \
+    EXPECT_TRUE(sa_st_.ok()) << sa_st_.ToString();                             \
   } while (0)
 
 #define SA_ASSERT_OK_AND_ASSIGN(lhs, expr) \
@@ -80,8 +81,8 @@ class BackendTest : public ::testing::TestWithParam<Dialect> {
 
   std::unique_ptr<Database> db_;
   std::unique_ptr<TempDir> temp_;
-  std::string sqlite_path_;   // SQLite only
-  std::string pg_conninfo_;   // PostgreSQL only
+  std::string sqlite_path_;  // SQLite only
+  std::string pg_conninfo_;  // PostgreSQL only
 };
 
 // Names the instantiations ".../sqlite" and ".../postgres".
@@ -89,9 +90,14 @@ std::string DialectParamName(const ::testing::TestParamInfo<Dialect>& info);
 
 }  // namespace sa::adapter::store::testing
 
-#define SA_INSTANTIATE_FOR_BOTH_DATABASES(suite)                                    \
-  INSTANTIATE_TEST_SUITE_P(Db, suite,                                               \
-                           ::testing::Values(::sa::adapter::store::Dialect::kSqlite, \
+namespace sa::adapter::store {
+// gtest prints a test's parameter with this.
+inline void PrintTo(Dialect dialect, std::ostream* os) { *os << DialectName(dialect); }
+}  // namespace sa::adapter::store
+
+#define SA_INSTANTIATE_FOR_BOTH_DATABASES(suite)                                        \
+  INSTANTIATE_TEST_SUITE_P(Db, suite,                                                   \
+                           ::testing::Values(::sa::adapter::store::Dialect::kSqlite,    \
                                              ::sa::adapter::store::Dialect::kPostgres), \
                            ::sa::adapter::store::testing::DialectParamName)
 

@@ -1,0 +1,69 @@
+// Intake: a session record in, every home stored in ONE transaction, and an
+// answer only after commit (durability before acknowledgement).
+//
+// One transaction writes the register line, the session's people as keyed
+// hashes, the sealed discussion and practitioner records, the outbox rows for
+// the plans to deliver, and the audit entries. A rejected record stores only a
+// register_rejections line (pointers and reasons, no content). The same
+// content again is a no-op; changed content is a new version whose outbox rows
+// supersede the old plan in the EHR (removed actions cancelled, a cancelled
+// session revoked).
+#ifndef SA_ADAPTER_CORE_INTAKE_H_
+#define SA_ADAPTER_CORE_INTAKE_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "adapter/core/vault.h"
+#include "adapter/store/db.h"
+#include "mappings/catalog.h"
+#include "mappings/fhir_plan.h"
+#include "mappings/json_reader.h"
+
+namespace sa::adapter {
+
+struct IntakeResult {
+  enum class Kind { kCreated, kNewVersion, kUnchanged, kRejected };
+  Kind kind = Kind::kRejected;
+  std::string organisation, session_id;
+  int64_t version = 0;
+  std::string state;   // agreed, awaiting-signatures, cancelled, did-not-attend
+  int outbox_rows = 0;
+  int held_actions = 0;
+  std::vector<mappings::FieldError> errors;  // for kRejected
+
+  // One JSON line for the CLI and the API; never holds record content.
+  nlohmann::json ToJson() const;
+};
+
+const char* IntakeKindName(IntakeResult::Kind kind);
+
+struct IntakeOptions {
+  std::size_t max_record_bytes = 1 << 20;
+  mappings::FhirMappingOptions mapping;  // identifier systems for plan keys
+};
+
+class IntakeService {
+ public:
+  // None owned; all must outlive the service.
+  IntakeService(store::Database* db, const mappings::Catalog* catalog, const Vault* vault, IntakeOptions options)
+      : db_(db), catalog_(catalog), vault_(vault), options_(std::move(options)) {}
+
+  // Validates, separates and stores one record. A store failure is a Status
+  // (nothing half-written: the transaction rolled back); a bad record is an
+  // IntakeResult of kind kRejected.
+  StatusOr<IntakeResult> Intake(std::string_view record, const std::string& actor);
+
+ private:
+  store::Database* db_;
+  const mappings::Catalog* catalog_;
+  const Vault* vault_;
+  IntakeOptions options_;
+};
+
+}  // namespace sa::adapter
+
+#endif  // SA_ADAPTER_CORE_INTAKE_H_

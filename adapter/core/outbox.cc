@@ -1,0 +1,258 @@
+#include "adapter/core/outbox.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+#include "adapter/audit/audit_log.h"
+#include "adapter/plan_delivery.h"
+
+namespace sa::adapter {
+
+using nlohmann::json;
+using Kind = DeliveryOutcome::Kind;
+
+namespace {
+
+StatusOr<mappings::PlanInput> PlanFromPayload(const std::string& text) {
+  json p = json::parse(text, nullptr, false);
+  if (!p.is_object() || !p.contains("ehr")) return Status::Internal("outbox payload is not a plan");
+  mappings::PlanInput in;
+  in.organisation = p.value("organisation", "");
+  in.session_id = p.value("sessionId", "");
+  in.version = p.value("version", 1);
+  in.created = p.value("created", "");
+  in.recorded = p.value("recorded", "");
+  in.supervisor.id = p["supervisor"].value("id", "");
+  in.supervisor.name = p["supervisor"].value("name", "");
+  in.supervisor.role = p["supervisor"].value("role", "");
+  in.ehr = p["ehr"];
+  in.removed_actions = p.value("removedActions", json::array());
+  in.revoke = p.value("revoke", false);
+  return in;
+}
+
+std::string Truncate(const std::string& s) { return s.size() > 500 ? s.substr(0, 500) + "…" : s; }
+
+}  // namespace
+
+PassStats& PassStats::operator+=(const PassStats& o) {
+  leased += o.leased;
+  delivered += o.delivered;
+  retried += o.retried;
+  held += o.held;
+  dead += o.dead;
+  return *this;
+}
+
+std::string DefaultWorkerName() {
+  char host[128] = "host";
+  ::gethostname(host, sizeof host - 1);
+  std::random_device rd;
+  return std::string(host) + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 100000);
+}
+
+OutboxWorker::OutboxWorker(store::Database* db, fhir::FhirClient* client, const mappings::FhirMappingOptions* mapping,
+                           const mappings::Catalog* catalog, OutboxOptions options, fhir::Clock* clock)
+    : db_(db), client_(client), mapping_(mapping), catalog_(catalog), options_(std::move(options)),
+      clock_(clock ? clock : fhir::RealClock()) {
+  if (options_.owner.empty()) options_.owner = DefaultWorkerName();
+}
+
+int64_t OutboxWorker::NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_->Now().time_since_epoch()).count();
+}
+
+StatusOr<std::vector<OutboxWorker::Leased>> OutboxWorker::Lease() {
+  SA_ASSIGN_OR_RETURN(auto session, db_->Connect());
+  store::Transaction tx(*session);
+  SA_RETURN_IF_ERROR(tx.Begin());
+  const int64_t now = NowMs();
+  // Due, not leased by a live worker, and no earlier version of the same
+  // plan still pending (per-plan order).
+  std::string sql =
+      "SELECT id FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ?"
+      " AND (o.lease_expires_at IS NULL OR o.lease_expires_at < ?)"
+      " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.plan_key = o.plan_key AND p.seq < o.seq"
+      " AND p.state = 'pending') ORDER BY o.id LIMIT ?";
+  if (session->dialect() == store::Dialect::kPostgres) sql += " FOR UPDATE SKIP LOCKED";
+  SA_ASSIGN_OR_RETURN(auto ids, session->Query(sql, {now, now, int64_t{options_.batch}}));
+  std::vector<Leased> out;
+  for (const auto& r : ids) {
+    SA_ASSIGN_OR_RETURN(int64_t id, store::AsInt(r[0]));
+    // Compare-and-set: only one worker wins a row even without row locks.
+    SA_ASSIGN_OR_RETURN(int64_t n, session->Exec("UPDATE outbox SET lease_owner = ?, lease_expires_at = ? WHERE id = ?"
+                                                 " AND state = 'pending' AND (lease_expires_at IS NULL OR"
+                                                 " lease_expires_at < ?)",
+                                                 {options_.owner, now + options_.lease.count(), id, now}));
+    if (n != 1) continue;
+    SA_ASSIGN_OR_RETURN(auto row, session->Query("SELECT attempts, created_at, payload FROM outbox WHERE id = ?", {id}));
+    Leased l{id, 0, 0, ""};
+    SA_ASSIGN_OR_RETURN(l.attempts, store::AsInt(row[0][0]));
+    SA_ASSIGN_OR_RETURN(l.created_at, store::AsInt(row[0][1]));
+    SA_ASSIGN_OR_RETURN(l.payload, store::AsText(row[0][2]));
+    out.push_back(std::move(l));
+  }
+  SA_RETURN_IF_ERROR(tx.Commit());
+  return out;
+}
+
+Status OutboxWorker::Record(const Leased& row, int kind_int, const std::string& reason, PassStats* stats) {
+  Kind kind = static_cast<Kind>(kind_int);
+  SA_ASSIGN_OR_RETURN(auto session, db_->Connect());
+  store::Transaction tx(*session);
+  SA_RETURN_IF_ERROR(tx.Begin());
+  const int64_t now = NowMs();
+  const std::string owner = options_.owner;
+  int64_t changed = 0;
+  if (kind == Kind::kDelivered) {
+    SA_ASSIGN_OR_RETURN(changed, session->Exec("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts ="
+                                               " attempts + 1, lease_owner = NULL, lease_expires_at = NULL,"
+                                               " last_error = NULL WHERE id = ? AND lease_owner = ?",
+                                               {now, row.id, owner}));
+    stats->delivered += changed ? 1 : 0;
+  } else if (kind == Kind::kHeld) {
+    SA_ASSIGN_OR_RETURN(changed, session->Exec("UPDATE outbox SET state = 'held', lease_owner = NULL,"
+                                               " lease_expires_at = NULL, last_error = ? WHERE id = ? AND lease_owner = ?",
+                                               {Truncate(reason), row.id, owner}));
+    stats->held += changed ? 1 : 0;
+  } else {
+    const int64_t attempts = row.attempts + 1;
+    const bool too_old = now - row.created_at > options_.max_age.count();
+    const bool dead = kind == Kind::kFailed || attempts >= options_.max_attempts || too_old;
+    if (dead) {
+      std::string why = kind == Kind::kFailed ? "permanent: " : (too_old ? "too old: " : "attempts exhausted: ");
+      SA_ASSIGN_OR_RETURN(changed, session->Exec("UPDATE outbox SET state = 'dead', attempts = ?, lease_owner = NULL,"
+                                                 " lease_expires_at = NULL, last_error = ? WHERE id = ? AND lease_owner = ?",
+                                                 {attempts, Truncate(why + reason), row.id, owner}));
+      if (changed) {
+        ++stats->dead;
+        SA_RETURN_IF_ERROR(audit::Append(*session, {"adapter", "outbox-dead-letter", "outbox/" + std::to_string(row.id),
+                                                    "error", kind == Kind::kFailed ? "permanent" : "exhausted"},
+                                         audit::NowRfc3339())
+                               .status());
+      }
+    } else {
+      // Full jitter: uniform in [0, min(cap, base * 2^attempts)].
+      int64_t ceiling = std::min<int64_t>(options_.backoff_cap.count(),
+                                          options_.backoff_base.count() << std::min<int64_t>(attempts - 1, 30));
+      static thread_local std::mt19937_64 rng(std::random_device{}());
+      int64_t wait = std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(ceiling, 0))(rng);
+      SA_ASSIGN_OR_RETURN(changed, session->Exec("UPDATE outbox SET attempts = ?, next_attempt_at = ?, lease_owner ="
+                                                 " NULL, lease_expires_at = NULL, last_error = ? WHERE id = ? AND"
+                                                 " lease_owner = ?",
+                                                 {attempts, now + wait, Truncate(reason), row.id, owner}));
+      stats->retried += changed ? 1 : 0;
+    }
+  }
+  // changed == 0: our lease expired and another worker took the row; its
+  // outcome stands (the writes are idempotent either way).
+  return tx.Commit();
+}
+
+StatusOr<PassStats> OutboxWorker::RunOnce() {
+  PassStats stats;
+  SA_ASSIGN_OR_RETURN(std::vector<Leased> rows, Lease());
+  stats.leased = static_cast<int>(rows.size());
+  for (const auto& row : rows) {
+    auto in = PlanFromPayload(row.payload);
+    DeliveryOutcome outcome;
+    if (!in.ok()) {
+      outcome.kind = Kind::kFailed;
+      outcome.reason = in.status().message();
+    } else {
+      const mappings::Profile* profile = catalog_->FindProfile(in->organisation);
+      // The full Bundle passed the leak guard at intake (with the patient
+      // still unknown); only the patient reference and urn:uuids differ now.
+      outcome = DeliverCasePlan(*client_, *in, *mapping_, mappings::LeakGuard({}),
+                                profile && profile->create_patient_if_missing);
+    }
+    SA_RETURN_IF_ERROR(Record(row, static_cast<int>(outcome.kind), outcome.reason, &stats));
+  }
+  return stats;
+}
+
+StatusOr<PassStats> OutboxWorker::RunUntilIdle() {
+  PassStats total;
+  while (true) {
+    SA_ASSIGN_OR_RETURN(PassStats pass, RunOnce());
+    total += pass;
+    if (pass.leased > 0) continue;
+    SA_ASSIGN_OR_RETURN(auto session, db_->Connect());
+    SA_ASSIGN_OR_RETURN(auto rows, session->Query("SELECT CAST(COUNT(*) AS BIGINT), CAST(MIN(next_attempt_at) AS BIGINT)"
+                                                  " FROM outbox WHERE state = 'pending'"));
+    SA_ASSIGN_OR_RETURN(int64_t pending, store::AsInt(rows[0][0]));
+    if (pending == 0) return total;
+    SA_ASSIGN_OR_RETURN(auto next, store::AsOptionalInt(rows[0][1]));
+    int64_t wait = next ? *next - NowMs() : 100;
+    clock_->SleepFor(std::chrono::milliseconds(std::clamp<int64_t>(wait, 20, 1000)));
+  }
+}
+
+StatusOr<json> ListOutbox(store::Database& db, const std::string& state_filter) {
+  SA_ASSIGN_OR_RETURN(auto session, db.Connect());
+  std::string sql = "SELECT id, plan_key, seq, state, attempts, next_attempt_at, last_error FROM outbox";
+  std::vector<store::Value> params;
+  if (!state_filter.empty()) {
+    sql += " WHERE state = ?";
+    params.push_back(state_filter);
+  }
+  SA_ASSIGN_OR_RETURN(auto rows, session->Query(sql + " ORDER BY id", params));
+  json out = json::array();
+  for (const auto& r : rows) {
+    SA_ASSIGN_OR_RETURN(int64_t id, store::AsInt(r[0]));
+    SA_ASSIGN_OR_RETURN(std::string key, store::AsText(r[1]));
+    SA_ASSIGN_OR_RETURN(int64_t seq, store::AsInt(r[2]));
+    SA_ASSIGN_OR_RETURN(std::string state, store::AsText(r[3]));
+    SA_ASSIGN_OR_RETURN(int64_t attempts, store::AsInt(r[4]));
+    SA_ASSIGN_OR_RETURN(int64_t next, store::AsInt(r[5]));
+    SA_ASSIGN_OR_RETURN(auto err, store::AsOptionalText(r[6]));
+    out.push_back({{"id", id}, {"plan", key}, {"version", seq}, {"state", state}, {"attempts", attempts},
+                   {"nextAttemptAtMs", next}, {"lastError", err ? json(*err) : json()}});
+  }
+  return out;
+}
+
+StatusOr<int> RetryOutbox(store::Database& db, const std::string& actor, std::optional<int64_t> id, bool all_dead) {
+  SA_ASSIGN_OR_RETURN(auto session, db.Connect());
+  store::Transaction tx(*session);
+  SA_RETURN_IF_ERROR(tx.Begin());
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  int64_t n = 0;
+  if (all_dead) {
+    SA_ASSIGN_OR_RETURN(n, session->Exec("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,"
+                                         " created_at = ? WHERE state = 'dead'",
+                                         {now, now}));
+  } else if (id) {
+    SA_ASSIGN_OR_RETURN(n, session->Exec("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,"
+                                         " created_at = ? WHERE id = ? AND state IN ('dead', 'held')",
+                                         {now, now, *id}));
+    if (n == 0) return Status::NotFound("outbox row " + std::to_string(*id) + " is not dead or held");
+  }
+  SA_RETURN_IF_ERROR(audit::Append(*session, {actor, "outbox-retry", all_dead ? "outbox/all-dead" : "outbox/" + std::to_string(*id),
+                                              "ok", std::to_string(n) + " row(s)"},
+                                   audit::NowRfc3339())
+                         .status());
+  SA_RETURN_IF_ERROR(tx.Commit());
+  return static_cast<int>(n);
+}
+
+Status DiscardOutbox(store::Database& db, const std::string& actor, int64_t id, const std::string& reason) {
+  if (reason.empty()) return Status::InvalidArgument("--reason is required");
+  SA_ASSIGN_OR_RETURN(auto session, db.Connect());
+  store::Transaction tx(*session);
+  SA_RETURN_IF_ERROR(tx.Begin());
+  SA_ASSIGN_OR_RETURN(int64_t n, session->Exec("UPDATE outbox SET state = 'discarded', last_error = ?, lease_owner ="
+                                               " NULL WHERE id = ? AND state <> 'delivered'",
+                                               {"discarded: " + reason.substr(0, 200), id}));
+  if (n == 0) return Status::NotFound("outbox row " + std::to_string(id) + " does not exist or was delivered");
+  SA_RETURN_IF_ERROR(audit::Append(*session, {actor, "outbox-discard", "outbox/" + std::to_string(id), "ok", "operator"},
+                                   audit::NowRfc3339())
+                         .status());
+  return tx.Commit();
+}
+
+}  // namespace sa::adapter

@@ -1,0 +1,72 @@
+// The outbox worker: delivers the FHIR writes intake queued, exactly once in
+// effect. Rows are leased with an expiry (PostgreSQL: SELECT … FOR UPDATE
+// SKIP LOCKED), so a crashed worker's rows return to the pool and several
+// instances share one outbox; a plan's later version never overtakes an
+// earlier one; failures back off with full jitter; after max attempts or max
+// age a row becomes a dead letter with its reason. A failing row never blocks
+// other plans. Re-delivery after a crash is safe: every write is conditional
+// on a business identifier.
+#ifndef SA_ADAPTER_CORE_OUTBOX_H_
+#define SA_ADAPTER_CORE_OUTBOX_H_
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "adapter/core/outbox_options.h"
+#include "adapter/store/db.h"
+#include "fhir/client.h"
+#include "fhir/clock.h"
+#include "mappings/catalog.h"
+#include "mappings/fhir_plan.h"
+
+namespace sa::adapter {
+
+struct PassStats {
+  int leased = 0, delivered = 0, retried = 0, held = 0, dead = 0;
+  PassStats& operator+=(const PassStats& o);
+};
+
+class OutboxWorker {
+ public:
+  // None owned; all must outlive the worker.
+  OutboxWorker(store::Database* db, fhir::FhirClient* client, const mappings::FhirMappingOptions* mapping,
+               const mappings::Catalog* catalog, OutboxOptions options, fhir::Clock* clock = nullptr);
+
+  // Leases the due rows (one batch), delivers each, records each outcome.
+  StatusOr<PassStats> RunOnce();
+  // Repeats RunOnce, waiting out backoffs, until no row is pending.
+  StatusOr<PassStats> RunUntilIdle();
+
+ private:
+  struct Leased {
+    int64_t id;
+    int64_t attempts;
+    int64_t created_at;
+    std::string payload;
+  };
+  StatusOr<std::vector<Leased>> Lease();
+  Status Record(const Leased& row, int kind, const std::string& reason, PassStats* stats);
+  int64_t NowMs();
+
+  store::Database* db_;
+  fhir::FhirClient* client_;
+  const mappings::FhirMappingOptions* mapping_;
+  const mappings::Catalog* catalog_;
+  OutboxOptions options_;
+  fhir::Clock* clock_;
+};
+
+// A generated lease owner name: host, pid and a random suffix.
+std::string DefaultWorkerName();
+
+// Operator commands (contract: `outbox list|retry|discard`), each audited.
+StatusOr<nlohmann::json> ListOutbox(store::Database& db, const std::string& state_filter = "");
+StatusOr<int> RetryOutbox(store::Database& db, const std::string& actor, std::optional<int64_t> id, bool all_dead);
+Status DiscardOutbox(store::Database& db, const std::string& actor, int64_t id, const std::string& reason);
+
+}  // namespace sa::adapter
+
+#endif  // SA_ADAPTER_CORE_OUTBOX_H_

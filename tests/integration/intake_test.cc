@@ -1,0 +1,189 @@
+// Intake: one transaction per session, all or nothing, versions, rejections,
+// encryption at rest (RS-3) and the audit trail (RS-12), on SQLite and PostgreSQL.
+#include <filesystem>
+
+#include "adapter/audit/verify.h"
+#include "tests/integration/durable_fixture.h"
+
+namespace sa::testing {
+namespace {
+
+using adapter::IntakeResult;
+using adapter::store::FaultInjectingDatabase;
+using adapter::store::FaultOp;
+using adapter::store::FaultTiming;
+
+class IntakeTest : public DurableTest {};
+
+TEST_P(IntakeTest, StoresEveryHomeInOneTransaction) {
+  auto svc = Service();
+  auto r = svc.Intake(ReadJsonFile("tests/data/valid-eput-sbar.json").dump(), "test");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->kind, IntakeResult::Kind::kCreated);
+  EXPECT_EQ(r->version, 1);
+  EXPECT_EQ(r->state, "agreed");
+  EXPECT_EQ(Rows("register"), 1);
+  EXPECT_EQ(Rows("session_people"), 2);
+  EXPECT_EQ(Rows("confidential_records"), 2);  // the discussion and the practitioner record
+  EXPECT_EQ(Rows("outbox"), 1);
+  EXPECT_GE(Rows("audit_log"), 3);
+}
+
+TEST_P(IntakeTest, AFailureAtAnyStatementLeavesNothingHalfWritten) {
+  std::string record = ReadJsonFile("tests/data/valid-eput-sbar.json").dump();
+  int failures = 0;
+  for (int n = 1; n < 200; ++n) {
+    FaultInjectingDatabase faulty(*db_);
+    faulty.FailNth(FaultOp::kStatement, n, Status::Unavailable("disk I/O error: disk full"));
+    auto svc = Service(&faulty);
+    auto r = svc.Intake(record, "test");
+    if (faulty.fired() == 0) {  // n is past the last statement: it went through
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      break;
+    }
+    ++failures;
+    ASSERT_FALSE(r.ok()) << "statement " << n;
+    ASSERT_EQ(ContentRows(), 0) << "statement " << n << " left rows behind";
+    ASSERT_EQ(Rows("audit_log"), 0) << "statement " << n;
+  }
+  EXPECT_GE(failures, 8);
+  EXPECT_EQ(Rows("register"), 1);
+  // A commit that fails leaves nothing either.
+  FaultInjectingDatabase faulty(*db_);
+  faulty.FailNth(FaultOp::kCommit, 1, Status::Unavailable("disk I/O error"));
+  json other = ReadJsonFile("tests/data/valid-eput-sbar.json");
+  other["sessionId"] = "S-2026-0002";
+  auto svc = Service(&faulty);
+  ASSERT_FALSE(svc.Intake(other.dump(), "test").ok());
+  EXPECT_EQ(Rows("register"), 1);
+}
+
+TEST_P(IntakeTest, SameContentIsANoOpChangedContentIsANewVersion) {
+  auto svc = Service();
+  json r = ReadJsonFile("tests/data/valid-eput-sbar.json");
+  ASSERT_EQ(svc.Intake(r.dump(), "t")->kind, IntakeResult::Kind::kCreated);
+  auto again = svc.Intake(r.dump(2), "t");  // same content, other formatting
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->kind, IntakeResult::Kind::kUnchanged);
+  EXPECT_EQ(Rows("register"), 1);
+  EXPECT_EQ(Rows("outbox"), 1);
+  r["cases"][0]["actions"].erase(1);
+  auto v2 = svc.Intake(r.dump(), "t");
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(v2->kind, IntakeResult::Kind::kNewVersion);
+  EXPECT_EQ(v2->version, 2);
+  EXPECT_EQ(Rows("register"), 2);
+  auto session = db_->Connect();
+  auto rows = (*session)->Query("SELECT payload FROM outbox WHERE seq = 2");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  json payload = json::parse(*adapter::store::AsText((*rows)[0][0]));
+  ASSERT_EQ(payload["removedActions"].size(), 1u);
+  EXPECT_EQ(payload["removedActions"][0]["id"], "A2");
+  auto sup = (*session)->Query("SELECT superseded_by FROM register WHERE version = 1");
+  EXPECT_EQ(*adapter::store::AsInt((*sup)[0][0]), 2);
+}
+
+TEST_P(IntakeTest, CancellingAfterQueueingRevokesThePlan) {
+  auto svc = Service();
+  json r = ReadJsonFile("tests/data/valid-eput-sbar.json");
+  ASSERT_TRUE(svc.Intake(r.dump(), "t").ok());
+  r["status"] = "cancelled";
+  r["heldAt"] = nullptr;
+  r["durationMinutes"] = nullptr;
+  r["rebookedTo"] = "2026-11-27T10:00:00Z";
+  r.erase("cases");
+  r.erase("practitioner");
+  auto v2 = svc.Intake(r.dump(), "t");
+  ASSERT_TRUE(v2.ok()) << v2.status().ToString();
+  EXPECT_EQ(v2->outbox_rows, 1);
+  auto session = db_->Connect();
+  auto rows = (*session)->Query("SELECT payload FROM outbox WHERE seq = 2");
+  EXPECT_TRUE(json::parse(*adapter::store::AsText((*rows)[0][0]))["revoke"].get<bool>());
+}
+
+TEST_P(IntakeTest, RejectedRecordStoresOnlyARegisterLineWithReasons) {
+  std::vector<std::string> canaries;
+  json r = CanarySession("rej", &canaries);
+  r["cases"][0]["actions"][1].erase("due");
+  auto svc = Service();
+  auto result = svc.Intake(r.dump(), "t");
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->kind, IntakeResult::Kind::kRejected);
+  EXPECT_EQ(Rows("register_rejections"), 1);
+  EXPECT_EQ(Rows("register") + Rows("confidential_records") + Rows("outbox") + Rows("session_people"), 0);
+  auto session = db_->Connect();
+  auto rows = (*session)->Query("SELECT reasons FROM register_rejections");
+  std::string reasons = *adapter::store::AsText((*rows)[0][0]);
+  EXPECT_NE(reasons.find("/cases/0/actions/1/due: required"), std::string::npos);
+  for (const auto& c : canaries) EXPECT_EQ(reasons.find(c), std::string::npos);
+  EXPECT_EQ(result->ToJson().dump().find("CANARY"), std::string::npos);
+}
+
+TEST_P(IntakeTest, Rs3_DiscussionIsSealedAndBoundToItsRow) {
+  auto svc = Service();
+  std::vector<std::string> canaries;
+  ASSERT_TRUE(svc.Intake(CanarySession("seal", &canaries).dump(), "t").ok());
+  auto session = db_->Connect();
+  auto rows = (*session)->Query("SELECT record_id, kind, version, sealed FROM confidential_records ORDER BY kind");
+  ASSERT_EQ(rows->size(), 2u);
+  std::string id0 = *adapter::store::AsText((*rows)[0][0]);
+  std::string sealed0 = *adapter::store::AsBlob((*rows)[0][3]);
+  std::string sealed1 = *adapter::store::AsBlob((*rows)[1][3]);
+  auto opened = vault_->Open(sealed0, id0, "discussion", 1);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_NE(opened->find(canaries[0]), std::string::npos);
+  for (const auto& c : canaries) EXPECT_EQ(sealed0.find(c), std::string::npos);
+  // Another row's ciphertext, or another version, does not open here.
+  EXPECT_FALSE(vault_->Open(sealed1, id0, "discussion", 1).ok());
+  EXPECT_FALSE(vault_->Open(sealed0, id0, "discussion", 2).ok());
+  EXPECT_FALSE(vault_->Open(sealed0, id0, "practitioner", 1).ok());
+}
+
+TEST_P(IntakeTest, Rs12_IntakeIsAuditedAndTheChainVerifies) {
+  auto svc = Service();
+  ASSERT_TRUE(svc.Intake(ReadJsonFile("tests/data/valid-eput-sbar.json").dump(), "office-system").ok());
+  auto session = db_->Connect();
+  auto report = adapter::audit::Verify(**session);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->intact) << adapter::audit::RenderReport(*report);
+  auto rows = (*session)->Query("SELECT action, object FROM audit_log ORDER BY seq");
+  std::string all;
+  for (const auto& r : *rows) all += *adapter::store::AsText(r[0]) + " " + *adapter::store::AsText(r[1]) + "\n";
+  EXPECT_NE(all.find("write-discussion confidential/EPUT/S-2026-0001/v1/C1/discussion"), std::string::npos) << all;
+  EXPECT_NE(all.find("write-practitioner-record"), std::string::npos);
+}
+
+SA_INSTANTIATE_FOR_BOTH_DATABASES(IntakeTest);
+
+// Canary scan of the SQLite file and its WAL (RS-3, issue: encryption at rest).
+class IntakeSqliteFilesTest : public DurableTest {};
+
+TEST_P(IntakeSqliteFilesTest, Rs3_NoCanaryInTheDatabaseFilesOrWal) {
+  std::vector<std::string> canaries;
+  auto svc = Service();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(svc.Intake(CanarySession("file" + std::to_string(i), &canaries, "S-F-" + std::to_string(i)).dump(), "t").ok());
+  }
+  std::string bytes;
+  if (is_sqlite()) {
+    for (const char* suffix : {"", "-wal", "-shm"}) bytes += FileBytes(sqlite_path_ + suffix);
+  } else {
+    auto pg = adapter::store::testing::SharedPg();
+    ASSERT_TRUE(pg.ok());
+    auto session = db_->Connect();
+    ASSERT_TRUE((*session)->Exec("CHECKPOINT").ok());  // everything onto disk before the scan
+    for (const auto& e : std::filesystem::recursive_directory_iterator((*pg)->dir())) {
+      if (e.is_regular_file()) bytes += FileBytes(e.path().string());
+    }
+  }
+  ASSERT_GT(bytes.size(), 10000u);
+  for (const auto& c : canaries) EXPECT_EQ(bytes.find(c), std::string::npos) << c;
+  // The control: the scan does see what is stored in clear (the register's ids).
+  EXPECT_NE(bytes.find("S-F-3"), std::string::npos);
+}
+
+SA_INSTANTIATE_FOR_BOTH_DATABASES(IntakeSqliteFilesTest);
+
+}  // namespace
+}  // namespace sa::testing
