@@ -1,6 +1,7 @@
 #include "adapter/plan_delivery.h"
 
 #include "fhir/resource.h"
+#include "fhir/url.h"
 
 namespace sa::adapter {
 
@@ -69,6 +70,27 @@ DeliveryOutcome DeliverCasePlan(fhir::FhirClient& client, mappings::PlanInput in
   if (!patient.ok()) return FromStatus(patient.status(), "patient search");
   if (patient->empty()) return held;
   input.patient_id = *patient;
+
+  // What clinicians have done with these Tasks in the EHR is kept.
+  std::vector<std::string> ids;
+  for (const auto& a : input.ehr.value("actions", json::array())) ids.push_back(a["id"]);
+  for (const auto& a : input.removed_actions) ids.push_back(a["id"]);
+  if (!ids.empty()) {
+    std::string query = "identifier=";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      fhir::Identifier t = mappings::TaskIdentifier(options, input.organisation, input.session_id, ids[i]);
+      query += (i ? "," : "") + fhir::PercentEncode(fhir::EscapeSearchValue(t.system) + "|" + fhir::EscapeSearchValue(t.value));
+    }
+    auto existing = client.Search("Task", query + "&_count=" + std::to_string(ids.size() + 10));
+    if (!existing.ok()) return FromStatus(existing.status(), "reading the plan's Tasks");
+    for (const auto& t : existing->resources) {
+      if (auto v = fhir::FindIdentifierValue(t, options.task_identifier_system)) {
+        json state = {{"status", fhir::GetString(t, "status")}};
+        if (t.contains("businessStatus")) state["businessStatus"] = t["businessStatus"];
+        input.existing_tasks[*v] = state;
+      }
+    }
+  }
 
   auto bundle = mappings::BuildPlanBundle(input, options, guard);
   if (!bundle.ok()) {

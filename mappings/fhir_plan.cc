@@ -1,5 +1,7 @@
 #include "mappings/fhir_plan.h"
 
+#include <set>
+
 #include "fhir/bundle.h"
 #include "fhir/url.h"
 
@@ -25,10 +27,19 @@ json StaffReference(const FhirMappingOptions& o, const json& staff) {
 
 json TaskFor(const FhirMappingOptions& o, const PlanInput& in, const json& action,
              const std::string& care_plan_url, bool cancelled) {
+  fhir::Identifier id = TaskIdentifier(o, in.organisation, in.session_id, action["id"].get<std::string>());
+  std::string status = cancelled ? "cancelled" : "requested";
+  json business_status;
+  if (in.existing_tasks.contains(id.value)) {
+    const json& now = in.existing_tasks[id.value];
+    if (auto keep = EhrOwnedStatus(now.value("status", ""), cancelled)) {
+      status = *keep;
+      if (now.contains("businessStatus")) business_status = now["businessStatus"];
+    }
+  }
   json task = {{"resourceType", "Task"},
-               {"identifier", json::array({fhir::ToJson(TaskIdentifier(o, in.organisation, in.session_id,
-                                                                       action["id"].get<std::string>()))})},
-               {"status", cancelled ? "cancelled" : "requested"},
+               {"identifier", json::array({fhir::ToJson(id)})},
+               {"status", status},
                {"intent", "plan"},
                {"basedOn", json::array({fhir::BundleReference(care_plan_url)})},
                {"for", PatientReference(o, in)},
@@ -36,11 +47,20 @@ json TaskFor(const FhirMappingOptions& o, const PlanInput& in, const json& actio
                {"description", action["what"]},
                {"restriction", {{"period", {{"end", action["due"]}}}}},
                {"authoredOn", in.created}};
+  if (!business_status.is_null()) task["businessStatus"] = business_status;
   fhir::AddProfile(task, o.task_profile);
   return task;
 }
 
 }  // namespace
+
+std::optional<std::string> EhrOwnedStatus(const std::string& current, bool adapter_cancels) {
+  static const std::set<std::string> kTerminal = {"completed", "cancelled", "failed", "rejected", "entered-in-error"};
+  if (current.empty() || current == "requested" || current == "draft") return std::nullopt;
+  if (kTerminal.count(current)) return current;
+  if (adapter_cancels) return std::nullopt;
+  return current;
+}
 
 fhir::Identifier CarePlanIdentifier(const FhirMappingOptions& o, const std::string& organisation,
                                     const std::string& session_id, const std::string& case_ref) {

@@ -57,7 +57,19 @@ struct PlanInput {
   // Actions sent by an earlier version and absent now: their Tasks are cancelled.
   nlohmann::json removed_actions = nlohmann::json::array();
   bool revoke = false;          // the session was cancelled after delivery
+  // What the EHR holds now for this plan's Tasks, by Task identifier value:
+  // {"status": …, "businessStatus": {…}}. Work clinicians record in the EHR
+  // is theirs: a re-delivery keeps a status that has moved on from
+  // "requested" (see EhrOwnedStatus).
+  nlohmann::json existing_tasks = nlohmann::json::object();
 };
+
+// The status a re-delivered Task must carry, given what the EHR holds now.
+// Terminal statuses (completed, cancelled, failed, rejected,
+// entered-in-error) are never overwritten; other statuses a clinician set
+// (accepted, in-progress, on-hold, …) are kept unless the adapter cancels
+// the Task (action removed or session cancelled). nullopt: use the adapter's.
+std::optional<std::string> EhrOwnedStatus(const std::string& current, bool adapter_cancels);
 
 // The business identifiers of a plan and its Tasks.
 fhir::Identifier CarePlanIdentifier(const FhirMappingOptions& o, const std::string& organisation,

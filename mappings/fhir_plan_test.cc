@@ -165,6 +165,25 @@ TEST(FhirPlanTest, RemovedActionIsCancelledAndRevocationCancelsEverything) {
   for (const auto& e : (*r)["entry"]) EXPECT_NE(e["request"]["method"], "DELETE");
 }
 
+TEST(FhirPlanTest, StatusesCliniciansSetInTheEhrAreKept) {
+  EXPECT_EQ(EhrOwnedStatus("completed", false), "completed");
+  EXPECT_EQ(EhrOwnedStatus("completed", true), "completed");  // a done Task is never cancelled afterwards
+  EXPECT_EQ(EhrOwnedStatus("in-progress", false), "in-progress");
+  EXPECT_EQ(EhrOwnedStatus("in-progress", true), std::nullopt);  // the adapter cancels
+  EXPECT_EQ(EhrOwnedStatus("requested", false), std::nullopt);
+  EXPECT_EQ(EhrOwnedStatus("", false), std::nullopt);
+
+  Mapped m = SeparateFile("tests/data/valid-eput-sbar.json");
+  PlanInput in = InputFor(m, 0);
+  in.existing_tasks["EPUT/S-2026-0001/A1"] = {{"status", "completed"}, {"businessStatus", {{"text", "visit done"}}}};
+  auto b = BuildPlanBundle(in, {}, LeakGuard({}));
+  ASSERT_TRUE(b.ok());
+  auto tasks = OfType(*b, "Task");
+  EXPECT_EQ(tasks[0]["resource"]["status"], "completed");
+  EXPECT_EQ(tasks[0]["resource"]["businessStatus"]["text"], "visit done");
+  EXPECT_EQ(tasks[1]["resource"]["status"], "requested");
+}
+
 TEST(FhirPlanTest, ProfilesAreSetOnlyWhenConfigured) {
   Mapped m = SeparateFile("tests/data/valid-eput-sbar.json");
   auto plain = BuildPlanBundle(InputFor(m, 0), {}, LeakGuard({}));

@@ -28,6 +28,8 @@ int RunDeliver(const std::vector<std::string>& args);
 int RunOutbox(const std::vector<std::string>& args);
 // audit verify --config C
 int RunAudit(const std::vector<std::string>& args);
+// sync --config C [--once] [--interval SECONDS]
+int RunSync(const std::vector<std::string>& args);
 // keys generate
 int RunKeys(const std::vector<std::string>& args);
 // version

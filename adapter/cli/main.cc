@@ -37,7 +37,12 @@ const std::vector<Command>& Commands() {
        "inspect and operate the outbox (audited)", sa::adapter::cli::RunOutbox},
       {"audit", "audit verify --config C", "check the audit log's hash chain (exit 4 when broken)",
        sa::adapter::cli::RunAudit},
-      {"keys", "keys generate", "print a new key-encryption key (base64) for kekFile/kekEnv",
+      {"sync", "sync --config C [--once] [--interval SECONDS]",
+       "poll Task status back from the EHR; --once: one poll, one JSON line of stats",
+       sa::adapter::cli::RunSync},
+      {"keys", "keys generate | keys rotate --config C [--batch N]",
+       "print a new key-encryption key (base64) for kekFile/kekEnv; re-wrap every record under the active KEK"
+       " and say which retired KEKs may be removed (audited; exit 1 if any row is left behind)",
        sa::adapter::cli::RunKeys},
       {"check-endpoint", "check-endpoint --config C",
        "check the configured EHR endpoint: token, CapabilityStatement, the interactions the adapter needs",

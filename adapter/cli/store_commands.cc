@@ -4,6 +4,7 @@
 #include "adapter/audit/verify.h"
 #include "adapter/cli/commands.h"
 #include "adapter/core/intake.h"
+#include "adapter/core/key_rotation.h"
 #include "adapter/core/outbox.h"
 #include "adapter/core/runtime.h"
 #include "adapter/crypto/kek.h"
@@ -149,6 +150,38 @@ int RunAudit(const std::vector<std::string>& in_args) {
   return report->intact ? kExitOk : kExitAuditBroken;
 }
 
+// keys rotate: re-wraps every row under the active KEK, then says which
+// retired KEKs no row needs any more. Exit 0 only when nothing is left behind.
+int RunKeysRotate(const std::string& config, std::vector<std::string> args) {
+  RotationOptions options;
+  if (args.size() == 2 && args[0] == "--batch") {
+    options.batch = std::atoi(args[1].c_str());
+  } else if (!args.empty()) {
+    std::cerr << "usage: supervision-adapter keys rotate --config C [--batch N]\n";
+    return kExitUsage;
+  }
+  auto rt = Runtime::Open(config);
+  if (!rt.ok()) return Fail("keys rotate", rt.status());
+  const crypto::KeyRing& ring = (*rt)->vault->ring();
+  auto report = RotateKeys(*(*rt)->db, ring, options);
+  if (!report.ok()) return Fail("keys rotate", report.status());
+  for (const auto& f : report->failures) {
+    std::cerr << "keys rotate: " << f.record_id << ": left as it was: " << f.reason << "\n";
+  }
+  std::cout << report->ToJson().dump() << "\n";
+  for (const auto& [id, n] : report->remaining) {
+    std::cout << "KEK " << id << ": " << n << " row(s) still use it; keep it"
+              << (ring.Find(id).ok() ? "" : " (not on the key ring: add its file to keys.retiredKekFiles and run again)")
+              << "\n";
+  }
+  for (const auto& id : report->retire_ready) {
+    std::cout << "retired KEK " << id
+              << ": no row uses it any more; it may now be removed from keys.retiredKekFiles"
+                 " (keep it with the backups taken before this rotation)\n";
+  }
+  return report->complete() ? kExitOk : kExitFailure;
+}
+
 int RunKeys(const std::vector<std::string>& in_args) {
   std::vector<std::string> args = in_args;
   if (args.size() == 1 && args[0] == "generate") {
@@ -158,7 +191,11 @@ int RunKeys(const std::vector<std::string>& in_args) {
     std::cout << *k << "\n";
     return kExitOk;
   }
-  std::cerr << "usage: supervision-adapter keys generate\n";
+  std::string config = TakeConfig(args);
+  if (!config.empty() && !args.empty() && args[0] == "rotate") {
+    return RunKeysRotate(config, std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  std::cerr << "usage: supervision-adapter keys generate | keys rotate --config C [--batch N]\n";
   return kExitUsage;
 }
 

@@ -66,7 +66,7 @@ namespace {
 
 using State = FaultInjectingDatabase::State;
 
-class FaultSession : public DbSession {
+class FaultSession final : public DbSession {
  public:
   FaultSession(std::unique_ptr<DbSession> inner, std::shared_ptr<State> state)
       : inner_(std::move(inner)), state_(std::move(state)) {}

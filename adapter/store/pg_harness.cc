@@ -106,11 +106,13 @@ StatusOr<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& c
   // Everything the child needs is prepared before fork: after it, only
   // async-signal-safe calls.
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin", "LC_ALL=C", "LANG=C", "TZ=UTC",
                                           "HOME=" + cwd};
   std::vector<char*> env;
+  env.reserve(env_strings.size() + 1);
   for (auto& e : env_strings) env.push_back(e.data());
   env.push_back(nullptr);
   int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -192,10 +194,37 @@ Identity ServerIdentity(Status* error) {
   return who;
 }
 
+// Removes directories of earlier harnesses whose test process died before it
+// could clean up (its server got SIGQUIT and left ~40 MB behind). A directory
+// counts as abandoned when it belongs to the server user, has no running
+// postmaster and has not been touched for a while (so a harness still in
+// initdb elsewhere is left alone).
+void SweepAbandoned(const std::string& base, const Identity& who) {
+  constexpr auto kAbandonedAfter = std::chrono::minutes(10);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(base, ec)) {
+    const std::string name = entry.path().filename().string();
+    struct stat st {};
+    if (name.rfind("sa-pg-", 0) != 0 || name.size() != 12 ||
+        ::lstat(entry.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+        st.st_uid != (who.drop ? who.uid : ::geteuid())) {
+      continue;
+    }
+    auto age =
+        std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
+    if (age < kAbandonedAfter) continue;
+    std::ifstream pid_file(entry.path() / "data" / "postmaster.pid");
+    long pid = 0;
+    if (pid_file >> pid && pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;
+    fs::remove_all(entry.path(), ec);
+  }
+}
+
 }  // namespace
 
-StatusOr<std::unique_ptr<PgHarness>> PgHarness::Start() {
+StatusOr<std::unique_ptr<PgHarness>> PgHarness::Start(const PgHarnessOptions& options) {
   std::unique_ptr<PgHarness> h(new PgHarness());
+  h->durable_ = options.durable;
   SA_ASSIGN_OR_RETURN(h->bin_dir_, FindBinDir());
   Status error;
   Identity who = ServerIdentity(&error);
@@ -207,6 +236,7 @@ StatusOr<std::unique_ptr<PgHarness>> PgHarness::Start() {
   // Under root, /tmp rather than $TMPDIR: `nobody` must be able to reach it.
   const char* tmp = std::getenv("TMPDIR");
   std::string base = (who.drop || tmp == nullptr || *tmp == '\0') ? "/tmp" : tmp;
+  SweepAbandoned(base, who);
   std::string pattern = base + "/sa-pg-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) {
     return Status::Internal("cannot create a temporary directory under " + base);
@@ -238,13 +268,15 @@ Status PgHarness::Launch() {
   Status last;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     SA_ASSIGN_OR_RETURN(int port, FreeLoopbackPort());
-    // Durability off: a test server's data is thrown away anyway.
-    SA_ASSIGN_OR_RETURN(
-        pid_t pid,
-        Spawn({bin_dir_ + "/postgres", "-D", data, "-p", std::to_string(port), "-h", "127.0.0.1",
-               "-k", dir_, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
-               "full_page_writes=off", "-c", "shared_buffers=16MB", "-c", "max_connections=50"},
-              dir_, log, who, /*die_with_parent=*/true));
+    std::vector<std::string> argv = {bin_dir_ + "/postgres", "-D", data, "-p", std::to_string(port),
+                                     "-h", "127.0.0.1", "-k", dir_, "-c", "shared_buffers=16MB",
+                                     "-c", "max_connections=50"};
+    if (!durable_) {
+      // Durability off: a test server's data is thrown away anyway.
+      argv.insert(argv.end(), {"-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
+                               "full_page_writes=off"});
+    }
+    SA_ASSIGN_OR_RETURN(pid_t pid, Spawn(argv, dir_, log, who, /*die_with_parent=*/true));
     auto deadline = steady_clock::now() + kStartTimeout;
     bool exited = false;
     while (steady_clock::now() < deadline) {

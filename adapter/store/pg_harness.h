@@ -4,9 +4,11 @@
 // under /usr/lib/postgresql/*/bin, or SA_PG_BINDIR) in a fresh temporary
 // directory: initdb, then postgres listening on 127.0.0.1 at a free port and on
 // a unix socket in that directory, trust authentication for loopback only,
-// durability switched off for speed. The destructor stops it
-// (pg_ctl stop -m fast) and removes the directory; if the test process dies
-// first, the server gets SIGQUIT and exits too.
+// durability switched off for speed (unless PgHarnessOptions::durable). The
+// destructor stops it (pg_ctl stop -m fast) and removes the directory; if the test process dies
+// first, the server gets SIGQUIT and exits too, and the next Start() removes
+// the directory left behind. The SIGQUIT is tied to the thread that called
+// Start(): call it from one that outlives the tests (the main thread).
 //
 // PostgreSQL refuses to run as root, so under root (containers, CI) the server
 // runs as the unprivileged user `nobody`, owning the temporary directory.
@@ -26,10 +28,17 @@
 
 namespace sa::adapter::store {
 
+struct PgHarnessOptions {
+  // Keep PostgreSQL's durable defaults (fsync, synchronous_commit and
+  // full_page_writes on) instead of switching them off: for benchmarks that
+  // must measure durable commits (tests/bench). Tests leave it false.
+  bool durable = false;
+};
+
 class PgHarness {
  public:
   // Starts a server; returns when it accepts connections.
-  static StatusOr<std::unique_ptr<PgHarness>> Start();
+  static StatusOr<std::unique_ptr<PgHarness>> Start(const PgHarnessOptions& options = {});
   ~PgHarness();
   PgHarness(const PgHarness&) = delete;
   PgHarness& operator=(const PgHarness&) = delete;
@@ -60,6 +69,7 @@ class PgHarness {
   uid_t uid_ = 0;  // the user the server runs as
   gid_t gid_ = 0;
   bool drop_privileges_ = false;
+  bool durable_ = false;  // PgHarnessOptions::durable
   int databases_ = 0;
   int schemas_ = 0;
 };

@@ -88,13 +88,13 @@ StatusOr<std::vector<Row>> ReadRows(const Poco::Data::RecordSet& rs) {
   return rows;
 }
 
-class PocoSession : public DbSession {
+class PocoSession final : public DbSession {
  public:
   PocoSession(Poco::Data::Session session, Dialect dialect)
       : session_(std::move(session)), dialect_(dialect) {}
 
   ~PocoSession() override {
-    if (in_tx_) (void)Rollback();
+    if (in_tx_) (void)PocoSession::Rollback();
   }
 
   Status Begin() override {

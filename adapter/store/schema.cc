@@ -12,6 +12,8 @@
 
 namespace sa::adapter::store {
 
+// Each statement is several literals pasted together, on purpose.
+// NOLINTBEGIN(bugprone-suspicious-missing-comma)
 const std::vector<Migration>& SchemaMigrations() {
   static const std::vector<Migration>* const kMigrations = new std::vector<Migration>{
       {1,
@@ -75,5 +77,6 @@ const std::vector<Migration>& SchemaMigrations() {
   };
   return *kMigrations;
 }
+// NOLINTEND(bugprone-suspicious-missing-comma)
 
 }  // namespace sa::adapter::store

@@ -96,6 +96,33 @@ TEST_F(EhrDeliveryTest, NewVersionUpdatesTasksAndCancelsARemovedAction) {
   EXPECT_EQ(Count(root(), "Provenance"), 2u);  // one per plan version
 }
 
+TEST_F(EhrDeliveryTest, ReDeliveryKeepsTheStatusAClinicianSetInTheEhr) {
+  SeedPatient(base(), "lily", "9434765919");
+  ASSERT_EQ(DeliverAll(*ehr_, SeparateJson(Example()))[0].kind, Kind::kDelivered);
+  // A clinician completes Task A1 in the EHR.
+  for (auto t : Resources(root(), "Task")) {
+    if (t["identifier"][0]["value"] != "EPUT/S-2026-0001/A1") continue;
+    t["status"] = "completed";
+    t["businessStatus"] = {{"text", "Visit done, cot in place"}};
+    int status = 0;
+    Admin(base() + "/Task/" + t["id"].get<std::string>(), fhir::HttpMethod::kPut, t, &status);
+    ASSERT_LT(status, 300);
+  }
+  // The supervisor edits the session: a new version, A1 reworded.
+  json record = Example();
+  record["cases"][0]["actions"][0]["what"] = "Home visit to review safe sleeping (cot checked)";
+  ASSERT_EQ(DeliverAll(*ehr_, SeparateJson(record), 2)[0].kind, Kind::kDelivered);
+  for (const auto& t : Resources(root(), "Task")) {
+    if (t["identifier"][0]["value"] == "EPUT/S-2026-0001/A1") {
+      EXPECT_EQ(t["status"], "completed");
+      EXPECT_EQ(t["businessStatus"]["text"], "Visit done, cot in place");
+      EXPECT_EQ(t["description"], "Home visit to review safe sleeping (cot checked)");
+    } else {
+      EXPECT_EQ(t["status"], "requested");
+    }
+  }
+}
+
 TEST_F(EhrDeliveryTest, CancelledSessionRevokesThePlanAndCancelsItsTasks) {
   SeedPatient(base(), "lily", "9434765919");
   Separated s = SeparateJson(Example());

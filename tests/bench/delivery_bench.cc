@@ -1,0 +1,383 @@
+// Delivery benchmark: Bundles/s of the outbox worker delivering queued plans
+// to a null FHIR endpoint on loopback (tests/bench/null_fhir_server.h), beside
+//   (a) the limit: POSTing the same pre-built Bundle bytes to that endpoint
+//       through the same transport (fhir::HttpTransport over cpprest) at the
+//       same concurrency (worker threads), nothing else;
+//   (b) a naive client: per plan, the patient search, then one request per
+//       resource (CarePlan, each Task, Provenance), sequentially.
+// The adapter figure is production's path: OutboxWorker leasing rows from the
+// SQLite outbox (WAL, synchronous=FULL), per plan a patient search, a read of
+// the plan's Tasks and one transaction, then a durable commit of the outcome.
+// The plans are queued by IntakeService first (not timed); between runs the
+// rows are set back to pending. A diagnostic run repeats the adapter with
+// connections reused (db_diagnostics.h), which the store itself does not do.
+//
+// For reference the adapter and the raw POSTs also run against the bundled
+// FHIR server (tests/fhir-server, the Medplum engine in memory, which scans
+// its store and serialises requests: there the server is the bottleneck).
+//
+//   delivery_bench [--plans=1000] [--workers=1] [--actions=0] [--rounds=3]
+//                  [--reference-plans=50] [--dir=/tmp]
+// --actions=K gives every plan K actions (Tasks) instead of the example's 2;
+// --reference-plans=0 skips the bundled-server run.
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapter/core/intake.h"
+#include "adapter/core/outbox.h"
+#include "adapter/ehr_connection.h"
+#include "adapter/local_fhir_server.h"
+#include "adapter/plan_delivery.h"
+#include "adapter/store/migrations.h"
+#include "adapter/store/poco_db.h"
+#include "fhir/cpprest_transport.h"
+#include "mappings/catalog.h"
+#include "mappings/separation.h"
+#include "mappings/session_parser.h"
+#include "tests/bench/bench_util.h"
+#include "tests/bench/null_fhir_server.h"
+#include "tests/bench/db_diagnostics.h"
+
+namespace sa::bench {
+namespace {
+
+using adapter::store::Database;
+
+// Counts requests and the time spent inside the transport, so the adapter's
+// time can be split into HTTP and everything else.
+class TimingTransport : public fhir::HttpTransport {
+ public:
+  explicit TimingTransport(fhir::HttpTransport* inner) : inner_(inner) {}
+  StatusOr<fhir::HttpResponse> Send(const fhir::HttpRequest& request) override {
+    double t0 = Now();
+    auto r = inner_->Send(request);
+    nanos_ += static_cast<int64_t>((Now() - t0) * 1e9);
+    ++requests_;
+    return r;
+  }
+  double seconds() const { return static_cast<double>(nanos_.load()) / 1e9; }
+  int64_t requests() const { return requests_.load(); }
+  void Reset() {
+    nanos_ = 0;
+    requests_ = 0;
+  }
+
+ private:
+  fhir::HttpTransport* inner_;
+  std::atomic<int64_t> nanos_{0}, requests_{0};
+};
+
+adapter::FhirConfig Config(const std::string& base) {
+  adapter::FhirConfig c;
+  c.base_url = base;
+  c.auth.method = "none";
+  return c;
+}
+
+// The plans of `count` example sessions (ids "<prefix>-n"), built as the
+// worker builds them from the outbox payload.
+std::vector<mappings::PlanInput> PlanInputs(const mappings::Catalog& catalog, const std::string& prefix, int count,
+                                            int actions) {
+  std::vector<mappings::PlanInput> out;
+  for (int i = 0; i < count; ++i) {
+    std::string record = ExampleSession(prefix + "-" + std::to_string(i), actions).dump();
+    mappings::SessionParse p = mappings::ParseSession(record, catalog);
+    if (!p.ok) CheckOk(Status::Internal(p.errors.empty() ? "parse" : p.errors[0].ToString()), "parse example");
+    auto sep = ValueOrDie(mappings::Separate(p.session, p.document, catalog), "separate");
+    for (auto& in : adapter::PlanInputs(p.session, sep, 1, "2026-11-21T09:00:00Z")) out.push_back(std::move(in));
+  }
+  return out;
+}
+
+// Runs `body(i)` for i in [0, count) on `threads` threads; returns seconds.
+template <typename F>
+double Parallel(int threads, int count, F body) {
+  std::atomic<int> next{0};
+  double t0 = Now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = next++; i < count; i = next++) body(i);
+    });
+  }
+  for (auto& th : pool) th.join();
+  return Now() - t0;
+}
+
+// (a) The same Bundle bytes POSTed `count` times; returns Bundles/s.
+double RawPosts(fhir::HttpTransport& transport, const std::string& base, const std::string& bytes, int threads,
+                int count) {
+  std::atomic<int> bad{0};
+  double seconds = Parallel(threads, count, [&](int) {
+    fhir::HttpRequest req;
+    req.method = fhir::HttpMethod::kPost;
+    req.url = base;
+    req.headers.Set("Accept", fhir::kFhirJson);
+    req.headers.Set("Content-Type", fhir::kFhirJson);
+    req.body = bytes;
+    auto r = transport.Send(req);
+    if (!r.ok() || r->status != 200) ++bad;
+  });
+  if (bad) CheckOk(Status::Internal(std::to_string(bad.load()) + " raw POSTs failed"), "raw posting");
+  return count / seconds;
+}
+
+// (b) The outbox worker(s) until the outbox is idle; returns Bundles/s.
+double Adapter(const std::function<std::unique_ptr<Database>()>& reopen, const std::string& base,
+               fhir::HttpTransport& transport, const mappings::Catalog& catalog, int threads, int expected) {
+  std::atomic<int> delivered{0}, other{0};
+  mappings::FhirMappingOptions mapping;
+  std::vector<std::unique_ptr<Database>> dbs;
+  std::vector<std::unique_ptr<adapter::EhrConnection>> ehrs;
+  for (int t = 0; t < threads; ++t) {
+    dbs.push_back(reopen());
+    ehrs.push_back(ValueOrDie(adapter::EhrConnection::OpenWith(Config(base), &transport), "EHR connection"));
+  }
+  double seconds = Parallel(threads, threads, [&](int t) {
+    adapter::OutboxOptions o;
+    o.owner = "bench-" + std::to_string(t);
+    adapter::OutboxWorker worker(dbs[t].get(), &ehrs[t]->client(), &mapping, &catalog, o);
+    auto stats = ValueOrDie(worker.RunUntilIdle(), "worker");
+    delivered += stats.delivered;
+    other += stats.held + stats.dead + stats.retried;
+  });
+  if (delivered != expected || other != 0) {
+    CheckOk(Status::Internal("delivered " + std::to_string(delivered.load()) + " of " + std::to_string(expected) +
+                             ", " + std::to_string(other.load()) + " held/dead/retried"),
+            "adapter delivery");
+  }
+  return expected / seconds;
+}
+
+// The adapter's delivery step alone (DeliverCasePlan: patient search, Task
+// read, one transaction) in a loop, without the outbox: a diagnostic that
+// isolates what bundling saves over the naive client. Returns plans/s.
+double DeliverOnly(fhir::FhirClient& client, const std::vector<mappings::PlanInput>& plans, int threads) {
+  mappings::FhirMappingOptions mapping;
+  mappings::LeakGuard guard({});
+  std::atomic<int> failed{0};
+  double seconds = Parallel(threads, static_cast<int>(plans.size()), [&](int i) {
+    auto out = adapter::DeliverCasePlan(client, plans[i], mapping, guard, false);
+    if (out.kind != adapter::DeliveryOutcome::Kind::kDelivered) ++failed;
+  });
+  if (failed) CheckOk(Status::Internal(std::to_string(failed.load()) + " plans not delivered"), "deliver only");
+  return static_cast<double>(plans.size()) / seconds;
+}
+
+// (c) The naive client: patient search, then one request per resource.
+// Returns Bundles/s (plans/s); `failures` counts plans with a failed request.
+double Naive(fhir::FhirClient& client, const std::vector<mappings::PlanInput>& plans, int threads, int* failures) {
+  mappings::FhirMappingOptions mapping;
+  mappings::LeakGuard guard({});
+  std::atomic<int> failed{0};
+  double seconds = Parallel(threads, static_cast<int>(plans.size()), [&](int i) {
+    mappings::PlanInput in = plans[i];
+    const std::string nhs = in.ehr["subject"]["nhsNumber"].get<std::string>();
+    auto found = client.Search("Patient", mappings::PatientQuery(mapping, nhs));
+    if (!found.ok() || found->resources.size() != 1) return (void)++failed;
+    in.patient_id = fhir::GetString(found->resources[0], "id");
+    auto bundle = mappings::BuildPlanBundle(in, mapping, guard);
+    if (!bundle.ok()) return (void)++failed;
+    std::map<std::string, std::string> refs;  // urn:uuid -> Type/id, as writes return them
+    for (const auto& e : (*bundle)["entry"]) {
+      std::string body = e["resource"].dump();
+      for (const auto& [urn, ref] : refs) {
+        for (std::size_t at = body.find(urn); at != std::string::npos; at = body.find(urn, at + ref.size())) {
+          body.replace(at, urn.size(), ref);
+        }
+      }
+      const std::string method = e["request"]["method"];
+      auto r = client.Execute(method == "PUT" ? fhir::HttpMethod::kPut : fhir::HttpMethod::kPost,
+                              e["request"]["url"].get<std::string>(), body);
+      if (!r.ok()) return (void)++failed;
+      auto location = r->headers.Get("Location");
+      if (!location) location = r->headers.Get("Content-Location");
+      if (location) {
+        if (auto loc = fhir::ParseLocation(*location); loc.ok() && e.contains("fullUrl")) {
+          refs[e["fullUrl"].get<std::string>()] = loc->type + "/" + loc->id;
+        }
+      }
+    }
+  });
+  *failures = failed.load();
+  return static_cast<double>(plans.size()) / seconds;
+}
+
+// Queues `count` plans by intake into a fresh SQLite database at `path`.
+void QueuePlans(const std::string& path, const std::string& dir, const mappings::Catalog& catalog,
+                const std::string& prefix, int count, int actions) {
+  auto db = ValueOrDie(adapter::store::OpenSqlite(path), "open sqlite");
+  ValueOrDie(adapter::store::Migrate(*db), "migrate");
+  auto vault = ValueOrDie(MakeVault(dir, *db), "vault");
+  adapter::IntakeService svc(db.get(), &catalog, vault.get(), {});
+  for (int i = 0; i < count; ++i) {
+    auto r = ValueOrDie(svc.Intake(ExampleSession(prefix + "-" + std::to_string(i), actions).dump(), "bench"),
+                        "intake");
+    if (r.outbox_rows != 1) CheckOk(Status::Internal("no plan queued"), "intake");
+  }
+}
+
+void Requeue(Database& db) {
+  auto s = ValueOrDie(db.Connect(), "connect");
+  CheckOk(s->Exec("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = 0, delivered_at = NULL,"
+                  " lease_owner = NULL, lease_expires_at = NULL, last_error = NULL")
+              .status(),
+          "requeue");
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+int Main(int argc, char** argv) {
+  Flags flags(argc, argv);
+  const int plans = static_cast<int>(flags.Int("plans", 1000));
+  const int workers = static_cast<int>(flags.Int("workers", 1));
+  const int actions = static_cast<int>(flags.Int("actions", 0));
+  const int rounds = static_cast<int>(flags.Int("rounds", 3));
+  const int reference = static_cast<int>(flags.Int("reference-plans", 50));
+  const std::string dir = flags.Str("dir", "/tmp");
+  flags.Check();
+
+  // Before any thread exists in this process (see NullFhirServer::Fork).
+  auto null_server = ValueOrDie(NullFhirServer::Fork(), "null FHIR server");
+  const std::string base = null_server->base_url();
+
+  std::cout << "# delivery benchmark\n" << MachineLine(dir) << "\n"
+            << "plans per run " << plans << " (tests/data/valid-eput-sbar.json, one case, "
+            << (actions > 0 ? std::to_string(actions) : std::string("2")) << " actions = "
+            << (actions > 0 ? actions : 2) + 2 << " resources per Bundle), worker threads " << workers << ", rounds "
+            << rounds << " (medians reported)\n";
+  auto catalog = ValueOrDie(mappings::Catalog::Load({}), "catalog");
+  TempDir tmp(dir);
+  const std::string path = tmp.path() + "/outbox.sqlite";
+  double t0 = Now();
+  QueuePlans(path, tmp.path(), *catalog, "D", plans, actions);
+  std::cout << "queued " << plans << " plans by intake in " << Fixed(Now() - t0, 1) << " s (not timed)\n";
+  auto reopen = [&]() { return ValueOrDie(adapter::store::OpenSqlite(path), "open sqlite"); };
+  auto db = reopen();
+
+  auto inner = ValueOrDie(fhir::MakeCpprestTransport(Config(base).transport), "transport");
+  TimingTransport transport(inner.get());
+  auto naive_ehr = ValueOrDie(adapter::EhrConnection::OpenWith(Config(base), &transport), "EHR connection");
+
+  // One plan's Bundle, built as the worker builds it, as bytes.
+  std::vector<mappings::PlanInput> one = PlanInputs(*catalog, "B", 1, actions);
+  one[0].patient_id = "null-patient";
+  const std::string bytes =
+      ValueOrDie(mappings::BuildPlanBundle(one[0], mappings::FhirMappingOptions(), mappings::LeakGuard({})), "bundle")
+          .dump();
+  std::vector<mappings::PlanInput> naive_plans = PlanInputs(*catalog, "N", plans, actions);
+
+  // Warm-up: connections open, caches filled (not reported).
+  RawPosts(transport, base, bytes, workers, 50);
+
+  DbTimes db_times;
+  auto reopen_timed = [&]() -> std::unique_ptr<Database> {
+    return std::make_unique<TimingDatabase>(reopen(), &db_times);
+  };
+  auto reopen_pooled = [&]() -> std::unique_ptr<Database> { return std::make_unique<PooledDatabase>(reopen()); };
+  std::vector<double> connect_share, statement_share, commit_share;
+  std::vector<double> deliver_only;
+  std::vector<double> raw, adapter_rate, pooled_rate, naive, adapter_http_share, adapter_requests_per_plan, naive_requests_per_plan;
+  for (int round = 0; round < rounds; ++round) {
+    transport.Reset();
+    raw.push_back(RawPosts(transport, base, bytes, workers, plans));
+    transport.Reset();
+    db_times.Reset();
+    double a = Adapter(reopen_timed, base, transport, *catalog, workers, plans);
+    adapter_rate.push_back(a);
+    const double busy = workers * (plans / a);  // thread-seconds
+    adapter_http_share.push_back(transport.seconds() / busy);
+    connect_share.push_back(DbTimes::Seconds(db_times.connect_ns) / busy);
+    statement_share.push_back(DbTimes::Seconds(db_times.statement_ns) / busy);
+    commit_share.push_back(DbTimes::Seconds(db_times.commit_ns) / busy);
+    adapter_requests_per_plan.push_back(static_cast<double>(transport.requests()) / plans);
+    Requeue(*db);
+    pooled_rate.push_back(Adapter(reopen_pooled, base, transport, *catalog, workers, plans));
+    Requeue(*db);
+    transport.Reset();
+    int failures = 0;
+    naive.push_back(Naive(naive_ehr->client(), naive_plans, workers, &failures));
+    naive_requests_per_plan.push_back(static_cast<double>(transport.requests()) / plans);
+    if (failures) CheckOk(Status::Internal(std::to_string(failures) + " naive plans failed"), "naive");
+    deliver_only.push_back(DeliverOnly(naive_ehr->client(), naive_plans, workers));
+    std::cout << "round " << round + 1 << ": raw " << Fixed(raw.back(), 0) << "/s, adapter " << Fixed(a, 0)
+              << "/s (HTTP " << Fixed(100 * adapter_http_share.back(), 0) << "%, DB connect+close "
+              << Fixed(100 * connect_share.back(), 0) << "%, statements " << Fixed(100 * statement_share.back(), 0)
+              << "%, commits " << Fixed(100 * commit_share.back(), 0) << "% of its time, "
+              << Fixed(adapter_requests_per_plan.back(), 1) << " requests/plan), adapter with pooled connections "
+              << Fixed(pooled_rate.back(), 0) << "/s, delivery step alone "
+              << Fixed(deliver_only.back(), 0) << "/s, naive " << Fixed(naive.back(), 0)
+              << "/s (" << Fixed(naive_requests_per_plan.back(), 1) << " requests/plan), load "
+              << Fixed(LoadAverage(), 2) << "\n"
+              << std::flush;
+  }
+  double r = Median(raw), a = Median(adapter_rate), n = Median(naive);
+  std::vector<ResultRow> table;
+  const std::string conc = std::to_string(workers) + " thread" + (workers > 1 ? "s" : "");
+  table.push_back({"adapter -> null endpoint, Bundles/s (" + conc + ")", Fixed(a, 0),
+                   "raw POST of the same Bundle bytes, " + conc + ": " + Fixed(r, 0) + "/s", Fixed(a / r, 2) + "x",
+                   ">= 0.5x raw", a >= 0.5 * r ? "yes" : "no"});
+  table.push_back({"adapter vs naive client (one request per resource)", Fixed(a, 0),
+                   "naive: " + Fixed(n, 0) + " plans/s (" + Fixed(Median(naive_requests_per_plan), 1) +
+                       " requests/plan vs adapter " + Fixed(Median(adapter_requests_per_plan), 1) + ")",
+                   Fixed(a / n, 2) + "x", ">= 3x naive", a >= 3 * n ? "yes" : "no"});
+  table.push_back({"adapter delivery step alone, no outbox (diagnostic)", Fixed(Median(deliver_only), 0),
+                   "naive: " + Fixed(n, 0) + " plans/s", Fixed(Median(deliver_only) / n, 2) + "x", "-", "-"});
+  table.push_back({"adapter, connections reused (diagnostic)", Fixed(Median(pooled_rate), 0),
+                   "raw: " + Fixed(r, 0) + "/s", Fixed(Median(pooled_rate) / r, 2) + "x", "-", "-"});
+  table.push_back({"adapter time split (diagnostic)",
+                   "HTTP " + Fixed(100 * Median(adapter_http_share), 0) + "%, DB connect+close " +
+                       Fixed(100 * Median(connect_share), 0) + "%, DB statements " +
+                       Fixed(100 * Median(statement_share), 0) + "%, DB commits " +
+                       Fixed(100 * Median(commit_share), 0) + "%",
+                   "rest: payload parsing, Bundle building", "-", "-", "-"});
+
+  if (reference > 0) {
+    adapter::LocalFhirServer server;
+    CheckOk(server.Start(std::string(SA_SOURCE_DIR) + "/" + adapter::kBundledServerScript), "bundled FHIR server");
+    const std::string ref_base = server.base_url();
+    fhir::HttpRequest seed;
+    seed.method = fhir::HttpMethod::kPut;
+    seed.url = ref_base + "/Patient/bench-patient";
+    seed.headers.Set("Content-Type", fhir::kFhirJson);
+    seed.body = json{{"resourceType", "Patient"},
+                     {"id", "bench-patient"},
+                     {"identifier", json::array({{{"system", "https://fhir.nhs.uk/Id/nhs-number"},
+                                                  {"value", one[0].ehr["subject"]["nhsNumber"]}}})}}
+                    .dump();
+    auto seeded = transport.Send(seed);
+    if (!seeded.ok() || seeded->status >= 300) CheckOk(Status::Internal("seeding the patient failed"), "seed");
+    const std::string ref_path = tmp.path() + "/reference.sqlite";
+    QueuePlans(ref_path, tmp.path(), *catalog, "F", reference, actions);
+    auto ref_reopen = [&]() { return ValueOrDie(adapter::store::OpenSqlite(ref_path), "open sqlite"); };
+    transport.Reset();
+    double ra = Adapter(ref_reopen, ref_base, transport, *catalog, workers, reference);
+    one[0].patient_id = "bench-patient";
+    const std::string ref_bytes =
+        ValueOrDie(mappings::BuildPlanBundle(one[0], mappings::FhirMappingOptions(), mappings::LeakGuard({})), "bundle")
+            .dump();
+    double rr = RawPosts(transport, ref_base, ref_bytes, workers, reference);
+    table.push_back({"reference: adapter -> bundled FHIR server (" + std::to_string(reference) + " plans)",
+                     Fixed(ra, 1), "raw POST of one Bundle to it: " + Fixed(rr, 1) + "/s", Fixed(ra / rr, 2) + "x",
+                     "- (server-bound)", "-"});
+  }
+  PrintTable("Delivery (" + std::to_string(plans) + " plans per run, " + std::to_string(actions > 0 ? actions : 2) +
+                 " Tasks per plan, median of " + std::to_string(rounds) + " runs)",
+             table);
+  return 0;
+}
+
+}  // namespace
+}  // namespace sa::bench
+
+int main(int argc, char** argv) { return sa::bench::Main(argc, argv); }
