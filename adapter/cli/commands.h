@@ -30,7 +30,7 @@ int RunOutbox(const std::vector<std::string>& args);
 int RunAudit(const std::vector<std::string>& args);
 // sync --config C [--once] [--interval SECONDS]
 int RunSync(const std::vector<std::string>& args);
-// keys generate
+// keys generate | keys rotate --config C [--batch N]
 int RunKeys(const std::vector<std::string>& args);
 // version
 int RunVersion(const std::vector<std::string>& args);

@@ -36,14 +36,17 @@ struct StoredRecord {
 
 // The row's sealed bytes with the data key re-wrapped under the active KEK.
 StatusOr<std::string> RewrapRecord(const crypto::KeyRing& ring, const StoredRecord& row) {
-  if (!row.version) return Status::InvalidArgument("record has no version, so its AAD cannot be formed");
+  if (!row.version)
+    return Status::InvalidArgument("record has no version, so its AAD cannot be formed");
   SA_ASSIGN_OR_RETURN(crypto::Sealed sealed, crypto::ParseSealed(row.sealed));
   if (sealed.kek_id != row.kek_id) {
-    return Status::FailedPrecondition("kek_id column disagrees with the KEK id inside the sealed record");
+    return Status::FailedPrecondition(
+        "kek_id column disagrees with the KEK id inside the sealed record");
   }
-  SA_ASSIGN_OR_RETURN(crypto::Sealed out, crypto::Rewrap(ring, sealed,
-                                                         crypto::RecordAad(row.record_id, row.kind, *row.version),
-                                                         ring.active()));
+  SA_ASSIGN_OR_RETURN(
+      crypto::Sealed out,
+      crypto::Rewrap(ring, sealed, crypto::RecordAad(row.record_id, row.kind, *row.version),
+                     ring.active()));
   return crypto::Serialize(out);
 }
 
@@ -84,7 +87,8 @@ class Rotation {
     const std::string name = std::string("keyring/") + kLookupKeyName;
     auto rewrapped = [&]() -> StatusOr<std::string> {
       SA_ASSIGN_OR_RETURN(const crypto::Kek* old_kek, ring_.Find(old_id));
-      SA_ASSIGN_OR_RETURN(crypto::SecretBytes key, crypto::UnwrapKey(*old_kek, wrapped, LookupKeyAad()));
+      SA_ASSIGN_OR_RETURN(crypto::SecretBytes key,
+                          crypto::UnwrapKey(*old_kek, wrapped, LookupKeyAad()));
       return crypto::WrapKey(ring_.active(), key, LookupKeyAad());
     }();
     store::Transaction tx(s_);
@@ -94,10 +98,12 @@ class Rotation {
       report_.failures.push_back({name, rewrapped.status().message()});
       outcome = "error";
     } else {
-      SA_ASSIGN_OR_RETURN(int64_t n, s_.Exec("UPDATE keyring SET kek_id = ?, sealed = ? WHERE name = ? AND kek_id = ?"
-                                             " AND sealed = ?",
-                                             {active_, store::Blob{*rewrapped}, std::string(kLookupKeyName), old_id,
-                                              store::Blob{wrapped}}));
+      SA_ASSIGN_OR_RETURN(
+          int64_t n,
+          s_.Exec("UPDATE keyring SET kek_id = ?, sealed = ? WHERE name = ? AND kek_id = ?"
+                  " AND sealed = ?",
+                  {active_, store::Blob{*rewrapped}, std::string(kLookupKeyName), old_id,
+                   store::Blob{wrapped}}));
       if (n != 1) {
         ++report_.skipped;
         return tx.Rollback();
@@ -105,7 +111,8 @@ class Rotation {
       report_.lookup_key_rewrapped = true;
       ++moved_from_[old_id];
     }
-    SA_RETURN_IF_ERROR(Audit("keys-rotate", RotateObject(old_id, active_), outcome, "keyring=" + std::string(kLookupKeyName)));
+    SA_RETURN_IF_ERROR(Audit("keys-rotate", RotateObject(old_id, active_), outcome,
+                             "keyring=" + std::string(kLookupKeyName)));
     return tx.Commit();
   }
 
@@ -114,7 +121,9 @@ class Rotation {
   Status RotateRecords() {
     std::optional<std::string> after;
     while (true) {
-      std::string sql = "SELECT record_id, kind, version, kek_id, sealed FROM confidential_records WHERE kek_id <> ?";
+      std::string sql =
+          "SELECT record_id, kind, version, kek_id, sealed FROM confidential_records WHERE kek_id "
+          "<> ?";
       std::vector<store::Value> params = {active_};
       if (after) {
         sql += " AND record_id > ?";
@@ -154,10 +163,11 @@ class Rotation {
     std::map<std::string, int64_t> moved_from;
     for (const auto& u : updates) {
       // Compare-and-set: only the row exactly as read is replaced.
-      SA_ASSIGN_OR_RETURN(int64_t n, s_.Exec("UPDATE confidential_records SET kek_id = ?, sealed = ?"
-                                             " WHERE record_id = ? AND kek_id = ? AND sealed = ?",
-                                             {active_, store::Blob{u.sealed}, u.row.record_id, u.row.kek_id,
-                                              store::Blob{u.row.sealed}}));
+      SA_ASSIGN_OR_RETURN(int64_t n,
+                          s_.Exec("UPDATE confidential_records SET kek_id = ?, sealed = ?"
+                                  " WHERE record_id = ? AND kek_id = ? AND sealed = ?",
+                                  {active_, store::Blob{u.sealed}, u.row.record_id, u.row.kek_id,
+                                   store::Blob{u.row.sealed}}));
       if (n == 1) {
         ++moved_from[u.row.kek_id];
       } else {
@@ -166,10 +176,12 @@ class Rotation {
     }
     // Audit entries last: on PostgreSQL, Append holds the chain's lock until commit.
     for (const auto& [old_id, n] : moved_from) {
-      SA_RETURN_IF_ERROR(Audit("keys-rotate", RotateObject(old_id, active_), "ok", "rows=" + std::to_string(n)));
+      SA_RETURN_IF_ERROR(
+          Audit("keys-rotate", RotateObject(old_id, active_), "ok", "rows=" + std::to_string(n)));
     }
     for (const auto& [old_id, n] : failed_from) {
-      SA_RETURN_IF_ERROR(Audit("keys-rotate", RotateObject(old_id, active_), "error", "failed=" + std::to_string(n)));
+      SA_RETURN_IF_ERROR(Audit("keys-rotate", RotateObject(old_id, active_), "error",
+                               "failed=" + std::to_string(n)));
     }
     SA_RETURN_IF_ERROR(tx.Commit());
     for (const auto& [old_id, n] : moved_from) {
@@ -184,9 +196,10 @@ class Rotation {
   // changed by others meanwhile).
   Status CountRemaining() {
     for (const char* table : {"confidential_records", "keyring"}) {
-      SA_ASSIGN_OR_RETURN(auto rows, s_.Query(std::string("SELECT kek_id, CAST(COUNT(*) AS BIGINT) FROM ") + table +
-                                                  " WHERE kek_id <> ? GROUP BY kek_id",
-                                              {active_}));
+      SA_ASSIGN_OR_RETURN(
+          auto rows, s_.Query(std::string("SELECT kek_id, CAST(COUNT(*) AS BIGINT) FROM ") + table +
+                                  " WHERE kek_id <> ? GROUP BY kek_id",
+                              {active_}));
       for (const auto& r : rows) {
         SA_ASSIGN_OR_RETURN(std::string id, store::AsText(r[0]));
         SA_ASSIGN_OR_RETURN(int64_t n, store::AsInt(r[1]));
@@ -206,9 +219,10 @@ class Rotation {
       store::Transaction tx(s_);
       SA_RETURN_IF_ERROR(tx.Begin());
       if (!moved_from_.count(id)) {
-        SA_ASSIGN_OR_RETURN(auto seen, s_.Query("SELECT seq FROM audit_log WHERE action = 'keys-retire-ready' AND"
-                                                " object = ? LIMIT 1",
-                                                {object}));
+        SA_ASSIGN_OR_RETURN(
+            auto seen, s_.Query("SELECT seq FROM audit_log WHERE action = 'keys-retire-ready' AND"
+                                " object = ? LIMIT 1",
+                                {object}));
         if (!seen.empty()) {
           SA_RETURN_IF_ERROR(tx.Rollback());
           continue;
@@ -222,7 +236,8 @@ class Rotation {
 
   Status Audit(const std::string& action, const std::string& object, const std::string& outcome,
                const std::string& detail) {
-    return audit::Append(s_, {options_.actor, action, object, outcome, detail}, audit::NowRfc3339()).status();
+    return audit::Append(s_, {options_.actor, action, object, outcome, detail}, audit::NowRfc3339())
+        .status();
   }
 
   store::DbSession& s_;
@@ -237,15 +252,24 @@ class Rotation {
 
 json RotationReport::ToJson() const {
   json failed = json::array();
-  for (const auto& f : failures) failed.push_back({{"recordId", f.record_id}, {"reason", f.reason}});
-  return {{"activeKek", active_kek_id},   {"rewrapped", rewrapped}, {"lookupKeyRewrapped", lookup_key_rewrapped},
-          {"skipped", skipped},           {"batches", batches},     {"failed", failed},
-          {"remaining", json(remaining)}, {"retireReady", retire_ready}, {"complete", complete()}};
+  for (const auto& f : failures)
+    failed.push_back({{"recordId", f.record_id}, {"reason", f.reason}});
+  return {{"activeKek", active_kek_id},
+          {"rewrapped", rewrapped},
+          {"lookupKeyRewrapped", lookup_key_rewrapped},
+          {"skipped", skipped},
+          {"batches", batches},
+          {"failed", failed},
+          {"remaining", json(remaining)},
+          {"retireReady", retire_ready},
+          {"complete", complete()}};
 }
 
-StatusOr<RotationReport> RotateKeys(store::Database& db, const crypto::KeyRing& ring, const RotationOptions& options) {
+StatusOr<RotationReport> RotateKeys(store::Database& db, const crypto::KeyRing& ring,
+                                    const RotationOptions& options) {
   if (options.batch < 1 || options.batch > kMaxRotationBatchRows) {
-    return Status::InvalidArgument("rotation batch must be 1.." + std::to_string(kMaxRotationBatchRows));
+    return Status::InvalidArgument("rotation batch must be 1.." +
+                                   std::to_string(kMaxRotationBatchRows));
   }
   SA_ASSIGN_OR_RETURN(auto session, db.Connect());
   return Rotation(*session, ring, options).Run();

@@ -23,10 +23,9 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "adapter/crypto/key_ring.h"
 #include "adapter/store/db.h"
@@ -55,10 +54,10 @@ struct RotationFailure {
 
 struct RotationReport {
   std::string active_kek_id;
-  int64_t rewrapped = 0;             // confidential records moved by this run
+  int64_t rewrapped = 0;              // confidential records moved by this run
   bool lookup_key_rewrapped = false;  // the keyring's look-up key moved by this run
-  int64_t skipped = 0;               // rows changed by someone else meanwhile; left to them
-  int batches = 0;                   // transactions that moved rows
+  int64_t skipped = 0;                // rows changed by someone else meanwhile; left to them
+  int batches = 0;                    // transactions that moved rows
   std::vector<RotationFailure> failures;
   // After the run: rows (records and keyring entries) per KEK id other than
   // the active one. Ids that are not well-formed are counted under

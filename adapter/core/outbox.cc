@@ -222,11 +222,25 @@ StatusOr<int> RetryOutbox(store::Database& db, const std::string& actor, std::op
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();
   int64_t n = 0;
+  // A version superseded by a later one of the same plan is never sent again:
+  // it would overwrite the newer plan in the EHR.
+  constexpr const char* kNotSuperseded =
+      " AND NOT EXISTS (SELECT 1 FROM outbox later WHERE later.plan_key = outbox.plan_key"
+      " AND later.seq > outbox.seq)";
   if (all_dead) {
-    SA_ASSIGN_OR_RETURN(n, session->Exec("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,"
-                                         " created_at = ? WHERE state = 'dead'",
+    SA_ASSIGN_OR_RETURN(n, session->Exec(std::string("UPDATE outbox SET state = 'pending', attempts = 0,"
+                                                     " next_attempt_at = ?, created_at = ? WHERE state = 'dead'") +
+                                             kNotSuperseded,
                                          {now, now}));
   } else if (id) {
+    SA_ASSIGN_OR_RETURN(auto superseded,
+                        session->Query(std::string("SELECT id FROM outbox WHERE id = ? AND state IN ('dead', 'held')"
+                                                   " AND NOT (1 = 1") + kNotSuperseded + ")",
+                                       {*id}));
+    if (!superseded.empty()) {
+      return Status::FailedPrecondition("outbox row " + std::to_string(*id) +
+                                        " is superseded by a later version of its plan; retry that one instead");
+    }
     SA_ASSIGN_OR_RETURN(n, session->Exec("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?,"
                                          " created_at = ? WHERE id = ? AND state IN ('dead', 'held')",
                                          {now, now, *id}));

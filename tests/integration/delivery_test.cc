@@ -171,6 +171,30 @@ TEST_P(DeliveryTest, HeldPlanIsNotRetriedUntilAnOperatorSaysSo) {
   EXPECT_EQ(Count(server_->root(), "Task"), 2u);
 }
 
+TEST_P(DeliveryTest, RetryRefusesAVersionSupersededByALaterOne) {
+  auto svc = Service();
+  json r = ReadJsonFile("tests/data/valid-eput-sbar.json");
+  ASSERT_TRUE(svc.Intake(r.dump(), "t").ok());  // v1; no patient yet: it will be held
+  auto ehr = Ehr();
+  mappings::FhirMappingOptions mapping;
+  OutboxWorker worker(db_.get(), &ehr->client(), &mapping, &Catalog(), FastOptions());
+  ASSERT_EQ(worker.RunUntilIdle()->held, 1);
+  r["cases"][0]["actions"][0]["what"] = "Home visit to review safe sleeping (v2)";
+  ASSERT_TRUE(svc.Intake(r.dump(), "t").ok());  // v2
+  SeedPatient(server_->base_url(), "lily", "9434765919");
+  ASSERT_EQ(worker.RunUntilIdle()->delivered, 1);  // v2 goes; v1 stays held
+  auto held = adapter::ListOutbox(*db_, "held");
+  ASSERT_EQ(held->size(), 1u);
+  auto retry = adapter::RetryOutbox(*db_, "operator", (*held)[0]["id"].get<int64_t>(), false);
+  ASSERT_FALSE(retry.ok());
+  EXPECT_EQ(retry.status().code(), StatusCode::kFailedPrecondition);
+  for (const auto& t : Resources(server_->root(), "Task")) {
+    if (t["identifier"][0]["value"] == "EPUT/S-2026-0001/A1") {
+      EXPECT_EQ(t["description"], "Home visit to review safe sleeping (v2)");
+    }
+  }
+}
+
 TEST_P(DeliveryTest, TwoWorkersShareOneOutboxWithoutDuplicatesOrLoss) {
   auto [tasks, plans] = IntakeExamples();
   mappings::FhirMappingOptions mapping;

@@ -2,6 +2,8 @@
 // move from a retired KEK to the active one, with the ciphertext untouched;
 // rows that cannot move are reported and left alone; reruns change nothing;
 // it runs beside intake; on SQLite and PostgreSQL.
+#include "adapter/core/key_rotation.h"
+
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -9,7 +11,6 @@
 #include <thread>
 
 #include "adapter/audit/verify.h"
-#include "adapter/core/key_rotation.h"
 #include "adapter/crypto/aad.h"
 #include "adapter/crypto/envelope.h"
 #include "tests/integration/durable_fixture.h"
@@ -52,13 +53,16 @@ class KeyRotationTest : public DurableTest {
   }
 
   // Intakes `n` canary sessions through `vault` (A by default); returns their canaries.
-  std::vector<std::string> IntakeSessions(int n, const std::string& prefix, const adapter::Vault* vault = nullptr,
+  std::vector<std::string> IntakeSessions(int n, const std::string& prefix,
+                                          const adapter::Vault* vault = nullptr,
                                           adapter::store::Database* db = nullptr) {
     std::vector<std::string> canaries;
     adapter::IntakeService svc(db ? db : db_.get(), &Catalog(), vault ? vault : vault_.get(), {});
     for (int i = 0; i < n; ++i) {
-      auto r = svc.Intake(CanarySession(prefix + std::to_string(i), &canaries, prefix + "-" + std::to_string(i)).dump(),
-                          "test");
+      auto r = svc.Intake(
+          CanarySession(prefix + std::to_string(i), &canaries, prefix + "-" + std::to_string(i))
+              .dump(),
+          "test");
       EXPECT_TRUE(r.ok()) << r.status().ToString();
     }
     return canaries;
@@ -67,7 +71,8 @@ class KeyRotationTest : public DurableTest {
   std::map<std::string, StoredRow> Records() {
     std::map<std::string, StoredRow> out;
     auto session = db_->Connect();
-    auto rows = (*session)->Query("SELECT record_id, kind, version, kek_id, sealed FROM confidential_records");
+    auto rows = (*session)->Query(
+        "SELECT record_id, kind, version, kek_id, sealed FROM confidential_records");
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
     for (const auto& r : *rows) {
       out[*AsText(r[0])] = {*AsText(r[1]), *AsInt(r[2]), *AsText(r[3]), *AsBlob(r[4])};
@@ -87,14 +92,16 @@ class KeyRotationTest : public DurableTest {
   static StatusOr<std::string> OpenWith(const adapter::crypto::KeyRing& ring, const std::string& id,
                                         const StoredRow& row) {
     SA_ASSIGN_OR_RETURN(auto sealed, adapter::crypto::ParseSealed(row.sealed));
-    return adapter::crypto::Open(ring, sealed, adapter::crypto::RecordAad(id, row.kind, row.version));
+    return adapter::crypto::Open(ring, sealed,
+                                 adapter::crypto::RecordAad(id, row.kind, row.version));
   }
 
   // "action object outcome detail" per audit entry, in order.
   std::vector<std::string> AuditLines() {
     std::vector<std::string> out;
     auto session = db_->Connect();
-    auto rows = (*session)->Query("SELECT action, object, outcome, detail FROM audit_log ORDER BY seq");
+    auto rows =
+        (*session)->Query("SELECT action, object, outcome, detail FROM audit_log ORDER BY seq");
     for (const auto& r : *rows) {
       out.push_back(*AsText(r[0]) + " " + *AsText(r[1]) + " " + *AsText(r[2]) + " " +
                     adapter::store::AsOptionalText(r[3])->value_or(""));
@@ -175,7 +182,8 @@ TEST_P(KeyRotationTest, EveryRowMovesToTheNewKekWithItsCiphertextUnchanged) {
   EXPECT_EQ(*(*vault_only_b)->StaffHash("P-10"), staff_hash);
   EXPECT_EQ(*(*vault_only_b)->NhsHash("9434765919"), nhs_hash);
   auto session = db_->Connect();
-  auto people = (*session)->Query("SELECT staff_hash FROM session_people WHERE role = 'supervisor'");
+  auto people =
+      (*session)->Query("SELECT staff_hash FROM session_people WHERE role = 'supervisor'");
   ASSERT_FALSE(people->empty());
   EXPECT_EQ(*AsText((*people)[0][0]), staff_hash);
   // And a vault with only A no longer starts: the look-up key is not under A.
@@ -185,12 +193,15 @@ TEST_P(KeyRotationTest, EveryRowMovesToTheNewKekWithItsCiphertextUnchanged) {
 
   ExpectAuditIntact();
   std::vector<std::string> lines = AuditLines();
-  auto has = [&](const std::string& line) { return std::find(lines.begin(), lines.end(), line) != lines.end(); };
+  auto has = [&](const std::string& line) {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+  };
   EXPECT_TRUE(has("keys-rotate " + Moved() + " ok rows=4"));
   EXPECT_TRUE(has("keys-rotate " + Moved() + " ok rows=2"));
   EXPECT_TRUE(has("keys-rotate " + Moved() + " ok keyring=lookup-hmac"));
   EXPECT_TRUE(has("keys-retire-ready keys/" + kek_a_.id + " ok active=" + kek_b_.id));
-  EXPECT_EQ(lines.back().rfind("keys-retire-ready", 0), 0u) << "retire-ready comes after every move";
+  EXPECT_EQ(lines.back().rfind("keys-retire-ready", 0), 0u)
+      << "retire-ready comes after every move";
   std::string joined;
   for (const auto& l : lines) joined += l + "\n";
   for (const auto& c : canaries) EXPECT_EQ(joined.find(c), std::string::npos);
@@ -220,7 +231,8 @@ TEST_P(KeyRotationTest, RunningItAgainChangesNothing) {
 
 // A record sealed under KEK C, which no configuration holds.
 void InsertRecordUnderUnknownKek(adapter::store::Database& db, const std::string& record_id,
-                                 const std::string& canary, std::string* sealed_out, std::string* kek_id_out) {
+                                 const std::string& canary, std::string* sealed_out,
+                                 std::string* kek_id_out) {
   auto kek_c = adapter::crypto::ParseKekBase64(*adapter::crypto::GenerateKekBase64(), "test KEK C");
   ASSERT_TRUE(kek_c.ok());
   auto sealed = adapter::crypto::Seal(*kek_c, "{\"form\":\"" + canary + "\"}",
@@ -229,9 +241,10 @@ void InsertRecordUnderUnknownKek(adapter::store::Database& db, const std::string
   *sealed_out = adapter::crypto::Serialize(*sealed);
   *kek_id_out = kek_c->id;
   auto session = db.Connect();
-  SA_ASSERT_OK((*session)->Exec("INSERT INTO confidential_records (record_id, kind, org, session_id, version, kek_id,"
-                                " sealed) VALUES (?, 'discussion', 'EPUT', 'S-LOST', 1, ?, ?)",
-                                {record_id, kek_c->id, adapter::store::Blob{*sealed_out}}));
+  SA_ASSERT_OK((*session)->Exec(
+      "INSERT INTO confidential_records (record_id, kind, org, session_id, version, kek_id,"
+      " sealed) VALUES (?, 'discussion', 'EPUT', 'S-LOST', 1, ?, ?)",
+      {record_id, kek_c->id, adapter::store::Blob{*sealed_out}}));
 }
 
 TEST_P(KeyRotationTest, ARowUnderAnUnknownKekIsReportedByIdAndLeftAsItWas) {
@@ -247,7 +260,8 @@ TEST_P(KeyRotationTest, ARowUnderAnUnknownKekIsReportedByIdAndLeftAsItWas) {
   EXPECT_EQ(report->rewrapped, 4);
   ASSERT_EQ(report->failures.size(), 1u);
   EXPECT_EQ(report->failures[0].record_id, lost_id);
-  EXPECT_NE(report->failures[0].reason.find(kek_c_id), std::string::npos) << report->failures[0].reason;
+  EXPECT_NE(report->failures[0].reason.find(kek_c_id), std::string::npos)
+      << report->failures[0].reason;
   EXPECT_EQ(report->ToJson().dump().find("CANARY"), std::string::npos);
   EXPECT_EQ(report->remaining, (std::map<std::string, int64_t>{{kek_c_id, 1}}));
   // A itself is free: only C's row stays behind, and C is not A.
@@ -261,7 +275,8 @@ TEST_P(KeyRotationTest, ARowUnderAnUnknownKekIsReportedByIdAndLeftAsItWas) {
   }
   ExpectAuditIntact();
   std::vector<std::string> lines = AuditLines();
-  EXPECT_NE(std::find(lines.begin(), lines.end(), "keys-rotate keys/" + kek_c_id + "->" + kek_b_.id + " error failed=1"),
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "keys-rotate keys/" + kek_c_id + "->" + kek_b_.id + " error failed=1"),
             lines.end());
 }
 
@@ -353,7 +368,8 @@ TEST_P(KeyRotationTest, CliRotateReportsAndExitsNonZeroUntilEveryRowMoved) {
   json store = is_sqlite() ? json{{"sqlite", sqlite_path_}} : json{{"postgres", pg_conninfo_}};
   const std::string config = keys_dir_->path() + "/adapter.json";
   std::ofstream(config) << json({{"store", store},
-                                 {"keys", {{"kekFile", kek_b_path_}, {"retiredKekFiles", {kek_path_}}}}})
+                                 {"keys",
+                                  {{"kekFile", kek_b_path_}, {"retiredKekFiles", {kek_path_}}}}})
                                .dump();
   auto run = [&](std::string* out) {
     std::string cmd = std::string(SA_ADAPTER_BIN) + " keys rotate --config " + config + " 2>&1";
@@ -375,7 +391,8 @@ TEST_P(KeyRotationTest, CliRotateReportsAndExitsNonZeroUntilEveryRowMoved) {
   // The operator removes the unrecoverable row (its KEK is lost for good).
   SA_ASSERT_OK(ExecOnce("DELETE FROM confidential_records WHERE record_id = ?", {lost_id}));
   EXPECT_EQ(run(&out), 0) << out;
-  EXPECT_NE(out.find("retired KEK " + kek_a_.id + ": no row uses it any more"), std::string::npos) << out;
+  EXPECT_NE(out.find("retired KEK " + kek_a_.id + ": no row uses it any more"), std::string::npos)
+      << out;
   for (const auto& [id, row] : Records()) EXPECT_EQ(row.kek_id, kek_b_.id) << id;
 }
 
