@@ -46,7 +46,12 @@ if [ -f "$server/package-lock.json" ]; then
 fi
 
 cmake --preset release >/dev/null
-cmake --build --preset release
+if [ "$mode" = demo ]; then
+  # The demo needs only the executable; the tests build with command 2.
+  cmake --build --preset release --target supervision-adapter
+else
+  cmake --build --preset release
+fi
 
 if [ "$mode" = demo ]; then
   exec "$root/build/release/bin/supervision-adapter" demo
