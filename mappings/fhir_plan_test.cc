@@ -200,7 +200,11 @@ TEST(FhirPlanTest, ProfilesAreSetOnlyWhenConfigured) {
 
 // Golden files (reviewed by eye): set SA_UPDATE_GOLDEN=1 to rewrite them.
 TEST(FhirPlanGoldenTest, ExampleSessionsMatchTheirGoldenBundles) {
-  for (const char* name : {"eput-one-to-one", "sgscb-group", "calderdale-adult-sbar", "hscp-urgent"}) {
+  // One per template and session kind: eput-discussion, sgscb-recording (group),
+  // sbar, apir (urgent), free (ad hoc), strengthening-families (case
+  // conference), reflective-framework (peer), calderdale-summary.
+  for (const char* name : {"eput-one-to-one", "sgscb-group", "calderdale-adult-sbar", "hscp-urgent", "croydon-ad-hoc",
+                           "calderdale-strengthening-families", "calderdale-reflective-peer", "calderdale-summary"}) {
     Mapped m = SeparateFile(std::string("config/examples/") + name + ".json");
     for (std::size_t i = 0; i < m.sep.cases.size(); ++i) {
       if (!m.sep.cases[i].HasActionsToSend()) continue;
