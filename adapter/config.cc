@@ -15,6 +15,8 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxConfigBytes = 256 * 1024;
+// Where the embedded SQLite store lives when the configuration names none.
+constexpr char kDefaultSqlitePath[] = "var/adapter.db";
 
 std::string Resolve(const std::string& base, const std::string& p) {
   std::filesystem::path path(p);
@@ -23,8 +25,8 @@ std::string Resolve(const std::string& base, const std::string& p) {
 }
 
 std::chrono::milliseconds Millis(ObjectReader& r, const std::string& key, std::chrono::milliseconds dflt,
-                                 std::int64_t max) {
-  auto v = r.Int(key, Presence::kOptional, 0, max);
+                                 std::int64_t max, std::int64_t min = 0) {
+  auto v = r.Int(key, Presence::kOptional, min, max);
   return v ? std::chrono::milliseconds(*v) : dflt;
 }
 
@@ -182,11 +184,12 @@ StatusOr<Config> LoadConfig(const std::string& path, FieldErrors* errors_out) {
       ObjectReader dr(*d, "/delivery", &errors);
       OutboxOptions& o = c.outbox;
       if (auto v = dr.Int("batch", Presence::kOptional, 1, 1000)) o.batch = static_cast<int>(*v);
-      o.lease = Millis(dr, "leaseMs", o.lease, 3'600'000);
+      // A lease must outlast one delivery, or a second worker takes the row mid-flight.
+      o.lease = Millis(dr, "leaseMs", o.lease, 3'600'000, 1'000);
       if (auto v = dr.Int("maxAttempts", Presence::kOptional, 1, 1000)) o.max_attempts = static_cast<int>(*v);
-      o.max_age = Millis(dr, "maxAgeMs", o.max_age, 365LL * 24 * 3600 * 1000);
-      o.backoff_base = Millis(dr, "backoffBaseMs", o.backoff_base, 3'600'000);
-      o.backoff_cap = Millis(dr, "backoffCapMs", o.backoff_cap, 24LL * 3600 * 1000);
+      o.max_age = Millis(dr, "maxAgeMs", o.max_age, 365LL * 24 * 3600 * 1000, 1'000);
+      o.backoff_base = Millis(dr, "backoffBaseMs", o.backoff_base, 3'600'000, 1);
+      o.backoff_cap = Millis(dr, "backoffCapMs", o.backoff_cap, 24LL * 3600 * 1000, 1);
       dr.RejectUnknown();
     }
     if (const json* a = r.Object("api", Presence::kOptional)) {
@@ -196,6 +199,8 @@ StatusOr<Config> LoadConfig(const std::string& path, FieldErrors* errors_out) {
     }
     r.RejectUnknown();
   }
+  // The embedded default store (contract §2): SQLite beside the configuration.
+  if (!c.store.sqlite_path && !c.store.postgres_conninfo) c.store.sqlite_path = Resolve(c.base_dir, kDefaultSqlitePath);
   if (errors.empty()) {
     // Profiles and templates are part of the configuration: load them now so
     // a bad profile file is reported by `config check`, naming file and key.

@@ -133,8 +133,10 @@ int RunDemo(const std::vector<std::string>& args) {
       options.examples_dir = args[++i];
     } else if (args[i] == "--fhir-server" && i + 1 < args.size()) {
       options.fhir_server_script = args[++i];
+    } else if (args[i] == "--state-dir" && i + 1 < args.size()) {
+      options.state_dir = args[++i];
     } else {
-      std::cerr << "usage: supervision-adapter demo [--examples DIR] [--fhir-server SCRIPT]\n";
+      std::cerr << "usage: supervision-adapter demo [--examples DIR] [--fhir-server SCRIPT] [--state-dir DIR]\n";
       return kExitUsage;
     }
   }

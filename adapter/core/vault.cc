@@ -9,8 +9,9 @@ namespace {
 
 std::string LookupKeyAad() { return crypto::RecordAad(kLookupKeyName, "keyed-hash", 1); }
 
-// Reads the wrapped look-up key, or creates it, in one transaction so two
-// instances starting together agree on one key.
+// Reads the wrapped look-up key, or creates it, in one transaction. Two
+// instances starting together on an empty database: the second insert fails
+// (primary key) and that start-up fails cleanly; started again, it reads the key.
 StatusOr<crypto::SecretBytes> LoadOrCreateLookupKey(store::Database& db, const crypto::KeyRing& ring) {
   SA_ASSIGN_OR_RETURN(auto session, db.Connect());
   store::Transaction tx(*session);

@@ -52,7 +52,7 @@ StatusOr<Kek> LoadKekFromFile(const std::string& path);
 // Loads the KEK from the environment variable named `var_name` (config keys.kekEnv).
 StatusOr<Kek> LoadKekFromEnv(const std::string& var_name);
 
-// A new random KEK as base64 on one line (no newline), for `keys init` and tests.
+// A new random KEK as base64 on one line (no newline), for `keys generate` and tests.
 StatusOr<std::string> GenerateKekBase64();
 
 }  // namespace sa::adapter::crypto
