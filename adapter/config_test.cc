@@ -74,6 +74,24 @@ TEST_F(ConfigTest, BadProfileFileIsReportedWithFileAndKey) {
   EXPECT_NE(c.status().message().find("bad.json: /templates: required"), std::string::npos) << c.status().message();
 }
 
+TEST_F(ConfigTest, SqliteBesideTheConfigIsTheDefaultStore) {
+  auto c = LoadConfig(Write(R"({"profiles": ["EPUT"]})"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(*c->store.sqlite_path, (dir_ / "var/adapter.db").string());
+}
+
+TEST_F(ConfigTest, DeliverySettingsAreReadAndALeaseShorterThanASecondIsRefused) {
+  auto c = LoadConfig(Write(R"({"delivery": {"batch": 4, "leaseMs": 30000, "maxAttempts": 3, "backoffBaseMs": 50}})"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->outbox.batch, 4);
+  EXPECT_EQ(c->outbox.lease.count(), 30000);
+  EXPECT_EQ(c->outbox.max_attempts, 3);
+  mappings::FieldErrors errors;
+  EXPECT_FALSE(LoadConfig(Write(R"({"delivery": {"leaseMs": 300}})"), &errors).ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors.list()[0].pointer, "/delivery/leaseMs");
+}
+
 TEST_F(ConfigTest, MissingFileIsNotFound) {
   auto c = LoadConfig((dir_ / "nope.json").string());
   ASSERT_FALSE(c.ok());

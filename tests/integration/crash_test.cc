@@ -62,7 +62,7 @@ TEST(CrashTest, SigkillAtRandomMomentsLosesNothingAndDuplicatesNothing) {
                                                {"fhir", {{"baseUrl", server.base_url()},
                                                          {"retry", {{"maxAttempts", 2}, {"baseDelayMs", 10}}},
                                                          {"timeouts", {{"requestMs", 3000}}}}},
-                                               {"delivery", {{"leaseMs", 300}, {"backoffBaseMs", 10}, {"backoffCapMs", 100}}}})
+                                               {"delivery", {{"leaseMs", 1000}, {"backoffBaseMs", 10}, {"backoffCapMs", 100}}}})
                                                  .dump();
   const std::string config = dir + "/adapter.json";
   std::mt19937 rng(20261123);
@@ -96,7 +96,7 @@ TEST(CrashTest, SigkillAtRandomMomentsLosesNothingAndDuplicatesNothing) {
     ASSERT_EQ(RunAdapter(intake), 0);
   }
   // After the last crash, one clean run finishes the outbox.
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // killed workers' leases expire
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // killed workers' leases expire
   ASSERT_EQ(RunAdapter({"deliver", "--config", config, "--until-idle"}), 0);
   EXPECT_GE(kills, iterations / 2);
   std::set<std::string> task_ids, plan_ids;
