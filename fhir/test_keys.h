@@ -12,6 +12,8 @@
 
 #include <cstdio>
 #include <fstream>
+
+#include <unistd.h>
 #include <string>
 
 #include "fhir/jwt.h"
@@ -51,8 +53,10 @@ inline std::string EncryptPem(const std::string& pem) {
 }
 
 // Writes `content` to a fresh file under the test temp dir; returns its path.
+// The name carries the process id: ctest runs each test as its own process,
+// in parallel, and two processes must never share (and overwrite) a key file.
 inline std::string WriteTempFile(const std::string& name, const std::string& content) {
-  std::string path = ::testing::TempDir() + "/" + name;
+  std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-" + name;
   std::ofstream(path, std::ios::binary) << content;
   return path;
 }
