@@ -316,12 +316,14 @@ std::string Durability(Database& db) {
   return out.str();
 }
 
-template <typename F>
-double Median(std::vector<RunResult> v, F key) {
-  std::vector<double> xs;
-  for (const auto& r : v) xs.push_back(key(r));
-  std::sort(xs.begin(), xs.end());
-  return xs[xs.size() / 2];
+// The round whose a/b throughput ratio is the median.
+int MedianRound(const std::vector<RunResult>& a, const std::vector<RunResult>& b) {
+  std::vector<int> order(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) order[i] = static_cast<int>(i);
+  std::sort(order.begin(), order.end(), [&](int x, int y) {
+    return a[x].per_second / b[x].per_second < a[y].per_second / b[y].per_second;
+  });
+  return order[order.size() / 2];
 }
 
 int Main(int argc, char** argv) {
@@ -335,7 +337,8 @@ int Main(int argc, char** argv) {
 
   std::cout << "# intake benchmark\n" << MachineLine(dir) << "\n"
             << "sessions per run " << n << " (tests/data/valid-eput-sbar.json, distinct sessionIds), warm-up " << warmup
-            << ", rounds " << rounds << " (medians reported)\n";
+            << ", rounds " << rounds
+            << " (the round with the median intake/raw ratio is reported)\n";
   auto catalog = ValueOrDie(mappings::Catalog::Load({}), "catalog");
 
   std::vector<Backend> backends;
@@ -434,34 +437,38 @@ int Main(int argc, char** argv) {
                 << " ms | load " << Fixed(LoadAverage(), 2) << "\n"
                 << std::flush;
     }
-    auto rate = [](const RunResult& r) { return r.per_second; };
-    auto p50 = [](const RunResult& r) { return r.latency.p50_ms; };
-    auto p99 = [](const RunResult& r) { return r.latency.p99_ms; };
-    double ir = Median(intake, rate), rr = Median(raw, rate), lr = Median(layer, rate);
-    double i99 = Median(intake, p99);
-    std::cout << b.name << " durability: " << b.durability << "\n";
-    table.push_back({b.name + " intake, sessions/s", Fixed(ir, 0), "raw durable commits of the same rows: " + Fixed(rr, 0) + "/s",
-                     Fixed(ir / rr, 2) + "x", ">= 0.5x raw", ir >= 0.5 * rr ? "yes" : "no"});
-    table.push_back({b.name + " intake p50", Fixed(Median(intake, p50), 2) + " ms", "raw: " + Fixed(Median(raw, p50), 2) + " ms",
-                     Fixed(Median(intake, p50) / Median(raw, p50), 2) + "x", "-", "-"});
-    table.push_back({b.name + " intake p99", Fixed(i99, 2) + " ms", "raw: " + Fixed(Median(raw, p99), 2) + " ms",
-                     Fixed(i99 / Median(raw, p99), 2) + "x", "< 10 ms", i99 < 10.0 ? "yes" : "no"});
-    auto share = [](std::vector<double> v) {
-      std::sort(v.begin(), v.end());
-      return Fixed(100 * v[v.size() / 2], 0) + "%";
-    };
+    // Every figure comes from one round: the one whose intake/raw ratio is
+    // the median (intake and its limit measured minutes apart, same load).
+    const int m = MedianRound(intake, raw);
+    const RunResult &in = intake[m], &rw = raw[m], &po = pooled[m], &la = layer[m];
+    std::cout << b.name << " durability: " << b.durability << "; reported: round " << m + 1 << "\n";
+    auto ms = [](double v) { return Fixed(v, 2) + " ms"; };
+    auto pct = [](double v) { return Fixed(100 * v, 0) + "%"; };
+    table.push_back({b.name + " intake, sessions/s", Fixed(in.per_second, 0),
+                     "raw durable commits of the same rows: " + Fixed(rw.per_second, 0) + "/s",
+                     Fixed(in.per_second / rw.per_second, 2) + "x", ">= 0.5x raw",
+                     in.per_second >= 0.5 * rw.per_second ? "yes" : "no"});
+    table.push_back({b.name + " intake p50", ms(in.latency.p50_ms), "raw: " + ms(rw.latency.p50_ms),
+                     Fixed(in.latency.p50_ms / rw.latency.p50_ms, 2) + "x", "-", "-"});
+    table.push_back({b.name + " intake p99", ms(in.latency.p99_ms), "raw: " + ms(rw.latency.p99_ms),
+                     Fixed(in.latency.p99_ms / rw.latency.p99_ms, 2) + "x", "< 10 ms",
+                     in.latency.p99_ms < 10.0 ? "yes" : "no"});
     table.push_back({b.name + " intake time split (diagnostic)",
-                     "connect+close " + share(connect_share) + ", statements " + share(statement_share) +
-                         ", commit " + share(commit_share),
+                     "connect+close " + pct(connect_share[m]) + ", statements " + pct(statement_share[m]) +
+                         ", commit " + pct(commit_share[m]),
                      "rest: parse, separate, seal, hash, map", "-", "-", "-"});
     table.push_back({b.name + " intake, connections reused (diagnostic)",
-                     Fixed(Median(pooled, rate), 0) + "/s, p50 " + Fixed(Median(pooled, p50), 2) + " ms, p99 " +
-                         Fixed(Median(pooled, p99), 2) + " ms",
-                     "raw: " + Fixed(rr, 0) + "/s", Fixed(Median(pooled, rate) / rr, 2) + "x", "-", "-"});
-    table.push_back({b.name + " same inserts via store layer (diagnostic)", Fixed(lr, 0) + "/s, p99 " + Fixed(Median(layer, p99), 2) + " ms",
-                     "raw: " + Fixed(rr, 0) + "/s", Fixed(lr / rr, 2) + "x", "-", "-"});
+                     Fixed(po.per_second, 0) + "/s, p50 " + ms(po.latency.p50_ms) + ", p99 " + ms(po.latency.p99_ms),
+                     "raw: " + Fixed(rw.per_second, 0) + "/s", Fixed(po.per_second / rw.per_second, 2) + "x", "-",
+                     "-"});
+    table.push_back({b.name + " same inserts via store layer (diagnostic)",
+                     Fixed(la.per_second, 0) + "/s, p99 " + ms(la.latency.p99_ms),
+                     "raw: " + Fixed(rw.per_second, 0) + "/s", Fixed(la.per_second / rw.per_second, 2) + "x", "-",
+                     "-"});
   }
-  PrintTable("Intake (" + std::to_string(n) + " sessions per run, median of " + std::to_string(rounds) + " runs)", table);
+  PrintTable("Intake (" + std::to_string(n) + " sessions per run; the round with the median ratio of " +
+                 std::to_string(rounds) + ")",
+             table);
   return 0;
 }
 

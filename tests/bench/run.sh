@@ -18,7 +18,11 @@ if [ "$build" = build/release ]; then
 else
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release > /dev/null
 fi
-cmake --build "$build" --target intake_bench delivery_bench memory_bench -j "${JOBS:-2}" > /dev/null
+if ! cmake --build "$build" --target intake_bench delivery_bench memory_bench -j "${JOBS:-2}" \
+    > "$build/bench-build.log" 2>&1; then
+  tail -50 "$build/bench-build.log"
+  exit 1
+fi
 bin=$build/bin
 
 if [ "${1:-}" = --quick ]; then
@@ -35,7 +39,8 @@ fi
 
 out=$build/bench-results.md
 {
-  echo "# benchmark run $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  dirty=$(git diff --quiet HEAD -- 2>/dev/null || echo " + uncommitted changes")
+  echo "# benchmark run $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$dirty"
   echo "uptime before: $(uptime)"
   "$bin/intake_bench" --dir="$dir" "${intake[@]}"
   "$bin/delivery_bench" --dir="$dir" "${delivery[@]}"
