@@ -20,18 +20,24 @@
 
 namespace sa::fhir::test_keys {
 
-// A PEM (PKCS#8) private key: "RSA" with `bits`, or "EC" on `curve`.
-inline std::string MakeKeyPem(const std::string& type, int bits = 2048,
-                              const std::string& curve = "P-384") {
-  EVP_PKEY* key = type == "RSA" ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", (size_t)bits)
-                                : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve.c_str());
-  if (!key) return "";
+// An unencrypted PKCS#8 PEM of `key` (private half).
+inline std::string KeyPem(EVP_PKEY* key) {
   BIO* bio = BIO_new(BIO_s_mem());
   PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
   char* data = nullptr;
   long len = BIO_get_mem_data(bio, &data);
   std::string pem(data, static_cast<size_t>(len));
   BIO_free(bio);
+  return pem;
+}
+
+// A PEM (PKCS#8) private key: "RSA" with `bits`, or "EC" on `curve`.
+inline std::string MakeKeyPem(const std::string& type, int bits = 2048,
+                              const std::string& curve = "P-384") {
+  EVP_PKEY* key = type == "RSA" ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", (size_t)bits)
+                                : EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve.c_str());
+  if (!key) return "";
+  std::string pem = KeyPem(key);
   EVP_PKEY_free(key);
   return pem;
 }
@@ -114,16 +120,6 @@ struct TestPki {
 inline std::string CertPem(X509* cert) {
   BIO* bio = BIO_new(BIO_s_mem());
   PEM_write_bio_X509(bio, cert);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(len));
-  BIO_free(bio);
-  return pem;
-}
-
-inline std::string KeyPem(EVP_PKEY* key) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
   char* data = nullptr;
   long len = BIO_get_mem_data(bio, &data);
   std::string pem(data, static_cast<size_t>(len));
