@@ -74,6 +74,38 @@ const std::vector<Migration>& SchemaMigrations() {
            // Small named values (sync cursors and the like).
            "CREATE TABLE sync_state (name TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL){STRICT}",
        }},
+      {2,
+       "the service: supervision agreements, supervisee custody (transfer, departure), disclosures",
+       {
+           // Supervision agreements (register home: parties, dates, frequency; no case content).
+           "CREATE TABLE agreements ("
+           " id TEXT NOT NULL PRIMARY KEY, org TEXT NOT NULL, supervisee_id TEXT NOT NULL,"
+           " supervisor_id TEXT NOT NULL, start_date TEXT NOT NULL, signed_at TEXT,"
+           " review_date TEXT, body_json TEXT NOT NULL, created_at TEXT NOT NULL,"
+           " created_by TEXT NOT NULL, superseded_by TEXT){STRICT}",
+           "CREATE INDEX agreements_by_supervisee ON agreements (org, supervisee_id)",
+           // Who supervises whom now, by keyed hash (RS-10: a transfer moves access).
+           // A supervisee with no open row is supervised by each session's own supervisor.
+           "CREATE TABLE custody ("
+           " id {AUTOINC}, org TEXT NOT NULL, supervisee_hash TEXT NOT NULL,"
+           " supervisor_hash TEXT NOT NULL, from_at TEXT NOT NULL, to_at TEXT,"
+           " reason TEXT NOT NULL, recorded_by TEXT NOT NULL){STRICT}",
+           "CREATE INDEX custody_by_supervisee ON custody (org, supervisee_hash)",
+           // Staff who have left (RS-10): their records went to the personnel file.
+           "CREATE TABLE departures ("
+           " org TEXT NOT NULL, staff_hash TEXT NOT NULL, departed_at TEXT NOT NULL,"
+           " package_id TEXT NOT NULL, recorded_by TEXT NOT NULL,"
+           " PRIMARY KEY (org, staff_hash)){STRICT}",
+           // Disclosure requests and their workflow (RS-4, RS-5). The notice text
+           // and the released package are sealed in confidential_records.
+           "CREATE TABLE disclosures ("
+           " id TEXT NOT NULL PRIMARY KEY, org TEXT NOT NULL, session_id TEXT NOT NULL,"
+           " requester TEXT NOT NULL, ground TEXT NOT NULL, reference TEXT NOT NULL,"
+           " scope_json TEXT NOT NULL, state TEXT NOT NULL, urgent {BIGINT} NOT NULL DEFAULT 0,"
+           " created_at TEXT NOT NULL, notice_at TEXT, approved_by TEXT, approved_at TEXT,"
+           " released_at TEXT, notice_gap_seconds {BIGINT}, refusal TEXT){STRICT}",
+           "CREATE INDEX disclosures_by_session ON disclosures (org, session_id)",
+       }},
   };
   return *kMigrations;
 }
