@@ -194,8 +194,45 @@ StatusOr<Config> LoadConfig(const std::string& path, FieldErrors* errors_out) {
     }
     if (const json* a = r.Object("api", Presence::kOptional)) {
       ObjectReader ar(*a, "/api", &errors);
-      c.api.listen = ar.String("listen", Presence::kOptional).value_or(c.api.listen);
+      ApiConfig& api = c.api;
+      api.listen = ar.String("listen", Presence::kOptional).value_or(api.listen);
+      if (const json* t = ar.Object("tls", Presence::kOptional)) {
+        ObjectReader tr(*t, "/api/tls", &errors);
+        ApiTlsConfig tls;
+        tls.cert_file = Resolve(c.base_dir, tr.String("certFile", Presence::kRequired).value_or(""));
+        tls.key_file = Resolve(c.base_dir, tr.String("keyFile", Presence::kRequired).value_or(""));
+        if (auto ca = tr.String("clientCaFile", Presence::kOptional)) tls.client_ca_file = Resolve(c.base_dir, *ca);
+        tls.require_client_cert = tr.Bool("requireClientCert", Presence::kOptional).value_or(false);
+        if (tls.require_client_cert && !tls.client_ca_file) {
+          errors.Add("/api/tls/requireClientCert", "needs clientCaFile");
+        }
+        tr.RejectUnknown();
+        api.tls = tls;
+      }
+      if (const json* au = ar.Object("auth", Presence::kOptional)) {
+        auth::ReadApiAuthConfig(*au, "/api/auth", c.base_dir, &api.auth, &errors);
+      }
+      if (const json* l = ar.Object("limits", Presence::kOptional)) {
+        ObjectReader lr(*l, "/api/limits", &errors);
+        api.max_body_bytes = lr.Int("maxBodyBytes", Presence::kOptional, 1024, 64LL << 20);
+        api.max_header_count = lr.Int("maxHeaderCount", Presence::kOptional, 8, 1000);
+        api.request_timeout_ms = lr.Int("requestTimeoutMs", Presence::kOptional, 100, 600'000);
+        api.max_threads = lr.Int("maxThreads", Presence::kOptional, 1, 256);
+        api.rate_limit_per_second = lr.Int("rateLimitPerSecond", Presence::kOptional, 1, 100'000);
+        api.rate_limit_burst = lr.Int("rateLimitBurst", Presence::kOptional, 1, 100'000);
+        lr.RejectUnknown();
+      }
+      api.drain_ms = ar.Int("drainMs", Presence::kOptional, 0, 600'000).value_or(api.drain_ms);
+      api.delivery_poll_ms = ar.Int("deliveryPollMs", Presence::kOptional, 10, 600'000).value_or(api.delivery_poll_ms);
       ar.RejectUnknown();
+    }
+    if (const json* sy = r.Object("sync", Presence::kOptional)) {
+      ObjectReader sr(*sy, "/sync", &errors);
+      c.sync.interval_seconds =
+          sr.Int("intervalSeconds", Presence::kOptional, 1, 86'400).value_or(c.sync.interval_seconds);
+      c.sync.overlap_seconds =
+          sr.Int("overlapSeconds", Presence::kOptional, 0, 86'400).value_or(c.sync.overlap_seconds);
+      sr.RejectUnknown();
     }
     r.RejectUnknown();
   }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "adapter/auth/auth_config.h"
 #include "adapter/core/outbox_options.h"
 #include "fhir/status.h"
 #include "fhir/auth.h"
@@ -40,8 +41,29 @@ struct FhirConfig {
   mappings::FhirMappingOptions mapping;  // identifier/code systems, profiles
 };
 
+// TLS for the API's own listener (not the EHR's: that is /fhir/tls).
+struct ApiTlsConfig {
+  std::string cert_file, key_file;            // resolved
+  std::optional<std::string> client_ca_file;  // resolved; enables client certificates
+  bool require_client_cert = false;           // mTLS for every caller
+};
+
+// `serve`: the listener, who may call, limits and background loops. Unset
+// limits take the server's named defaults (adapter/api/http/server.h).
 struct ApiConfig {
   std::string listen = "127.0.0.1:8080";
+  std::optional<ApiTlsConfig> tls;
+  auth::ApiAuthConfig auth;
+  std::optional<int64_t> max_body_bytes, max_header_count, request_timeout_ms, max_threads;
+  std::optional<int64_t> rate_limit_per_second, rate_limit_burst;
+  int64_t drain_ms = 10'000;            // SIGTERM: in-flight requests get this long
+  int64_t delivery_poll_ms = 1'000;     // the background delivery worker's idle wait
+};
+
+// Task status sync (RS-11), for `sync` and `serve` ("/sync").
+struct SyncConfig {
+  int64_t interval_seconds = 60;  // between polls
+  int64_t overlap_seconds = 120;  // re-read window behind the watermark
 };
 
 struct Config {
@@ -54,6 +76,7 @@ struct Config {
   KeysConfig keys;
   std::optional<FhirConfig> fhir;
   ApiConfig api;
+  SyncConfig sync;
   OutboxOptions outbox;  // delivery worker settings ("/delivery")
 };
 

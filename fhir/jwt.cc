@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 
 #include <fstream>
 #include <sstream>
@@ -43,18 +44,33 @@ int B64Value(char c) {
 }
 
 const EVP_MD* Digest(JwtAlgorithm algorithm) {
-  return algorithm == JwtAlgorithm::kRS512 ? EVP_sha512() : EVP_sha384();
+  switch (algorithm) {
+    case JwtAlgorithm::kRS512:
+      return EVP_sha512();
+    case JwtAlgorithm::kRS256:
+    case JwtAlgorithm::kPS256:
+    case JwtAlgorithm::kES256:
+      return EVP_sha256();
+    default:
+      return EVP_sha384();
+  }
+}
+
+bool IsEcdsa(JwtAlgorithm algorithm) {
+  return algorithm == JwtAlgorithm::kES384 || algorithm == JwtAlgorithm::kES256;
 }
 
 Status CheckKeyFits(EVP_PKEY* key, JwtAlgorithm algorithm) {
-  if (algorithm == JwtAlgorithm::kES384) {
+  if (IsEcdsa(algorithm)) {
+    bool p256 = algorithm == JwtAlgorithm::kES256;
     char group[64] = {0};
     size_t len = 0;
     if (!EVP_PKEY_is_a(key, "EC") ||
         EVP_PKEY_get_group_name(key, group, sizeof group, &len) != 1 ||
-        std::string(group) != "secp384r1") {
+        std::string(group) != (p256 ? "prime256v1" : "secp384r1")) {
       ERR_clear_error();
-      return Status::InvalidArgument("ES384 needs an EC private key on curve P-384");
+      return Status::InvalidArgument(p256 ? "ES256 needs an EC private key on curve P-256"
+                                          : "ES384 needs an EC private key on curve P-384");
     }
     return Status::Ok();
   }
@@ -78,11 +94,23 @@ StatusOr<JwtAlgorithm> ParseJwtAlgorithm(std::string_view name) {
                                  "' (use RS384, RS512 or ES384)");
 }
 
+StatusOr<JwtAlgorithm> ParseAnyJwtAlgorithm(std::string_view name) {
+  if (name == "RS256") return JwtAlgorithm::kRS256;
+  if (name == "PS256") return JwtAlgorithm::kPS256;
+  if (name == "ES256") return JwtAlgorithm::kES256;
+  if (name == "RS384" || name == "RS512" || name == "ES384") return ParseJwtAlgorithm(name);
+  return Status::InvalidArgument("unsupported JWT algorithm '" + std::string(name.substr(0, 20)) +
+                                 "' (use RS256, RS384, RS512, PS256, ES256 or ES384)");
+}
+
 const char* JwtAlgorithmName(JwtAlgorithm algorithm) {
   switch (algorithm) {
     case JwtAlgorithm::kRS384: return "RS384";
     case JwtAlgorithm::kRS512: return "RS512";
     case JwtAlgorithm::kES384: return "ES384";
+    case JwtAlgorithm::kRS256: return "RS256";
+    case JwtAlgorithm::kPS256: return "PS256";
+    case JwtAlgorithm::kES256: return "ES256";
   }
   return "RS384";
 }
@@ -235,8 +263,14 @@ StatusOr<std::string> JwtSigner::Sign(const Json& claims) const {
   size_t sig_len = 0;
   std::string sig;
   const unsigned char* data = reinterpret_cast<const unsigned char*>(signing_input.data());
-  bool ok = EVP_DigestSignInit(ctx, nullptr, Digest(algorithm_), nullptr, key_) == 1 &&
-            EVP_DigestSign(ctx, nullptr, &sig_len, data, signing_input.size()) == 1;
+  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
+  bool ok = EVP_DigestSignInit(ctx, &pctx, Digest(algorithm_), nullptr, key_) == 1;
+  if (ok && algorithm_ == JwtAlgorithm::kPS256) {
+    // RFC 7518 §3.5: MGF1 with the same hash, salt as long as the digest.
+    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
+  }
+  ok = ok && EVP_DigestSign(ctx, nullptr, &sig_len, data, signing_input.size()) == 1;
   if (ok) {
     sig.resize(sig_len);
     ok = EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &sig_len, data,
@@ -245,8 +279,8 @@ StatusOr<std::string> JwtSigner::Sign(const Json& claims) const {
   }
   EVP_MD_CTX_free(ctx);
   if (!ok) return Status::Internal(OpenSslError("JWT signing failed"));
-  if (algorithm_ == JwtAlgorithm::kES384) {
-    SA_ASSIGN_OR_RETURN(sig, EcdsaDerToRaw(sig, 48));
+  if (IsEcdsa(algorithm_)) {
+    SA_ASSIGN_OR_RETURN(sig, EcdsaDerToRaw(sig, algorithm_ == JwtAlgorithm::kES256 ? 32 : 48));
   }
   return signing_input + "." + Base64UrlEncode(sig);
 }

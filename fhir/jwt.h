@@ -4,6 +4,9 @@
 // Supported algorithms: RS384 and RS512 (RSASSA-PKCS1-v1_5, RSA key of at
 // least 2048 bits) and ES384 (ECDSA on P-384). JWS carries ECDSA signatures
 // as the raw 96-byte r||s, not the DER that OpenSSL produces; Sign converts.
+// The API's own tokens (adapter/auth) may also use RS256, PS256 (RSASSA-PSS,
+// salt as long as the SHA-256 digest) and ES256 (ECDSA on P-256, 64-byte
+// r||s); ParseJwtAlgorithm still accepts only the SMART set above.
 #ifndef SA_FHIR_JWT_H_
 #define SA_FHIR_JWT_H_
 
@@ -18,10 +21,16 @@ struct evp_pkey_st;  // OpenSSL's EVP_PKEY; its header stays out of ours
 
 namespace sa::fhir {
 
-enum class JwtAlgorithm { kRS384, kRS512, kES384 };
+// kRS256, kPS256 and kES256 were added after the SMART set; values keep their order.
+enum class JwtAlgorithm { kRS384, kRS512, kES384, kRS256, kPS256, kES256 };
 
 // Parses "RS384", "RS512" or "ES384"; anything else is InvalidArgument.
+// This is the SMART Backend Services set, so a client assertion never uses another.
 StatusOr<JwtAlgorithm> ParseJwtAlgorithm(std::string_view name);
+
+// Parses every algorithm JwtSigner supports: the SMART set plus "RS256",
+// "PS256" and "ES256" (for tokens the adapter issues itself); else InvalidArgument.
+StatusOr<JwtAlgorithm> ParseAnyJwtAlgorithm(std::string_view name);
 
 // The JWS "alg" name of `algorithm`.
 const char* JwtAlgorithmName(JwtAlgorithm algorithm);
@@ -48,7 +57,7 @@ StatusOr<std::string> RandomJti();
 class JwtSigner {
  public:
   // Loads an unencrypted PEM private key (PKCS#8 or traditional) and checks
-  // it suits `algorithm` (RSA >= 2048 bits, or EC on P-384).
+  // it suits `algorithm` (RSA >= 2048 bits, or EC on P-384 / P-256 for ES256).
   static StatusOr<std::unique_ptr<JwtSigner>> FromPem(std::string_view pem,
                                                       JwtAlgorithm algorithm,
                                                       std::string key_id);

@@ -1,6 +1,7 @@
 #include "fhir/jwt.h"
 
 #include <gtest/gtest.h>
+#include <openssl/rsa.h>
 
 #include <set>
 
@@ -126,6 +127,73 @@ TEST(JwtSignerTest, LoadsFromFile) {
       JwtSigner::FromPemFile(path, JwtAlgorithm::kES384, "k");
   ASSERT_TRUE(signer.ok()) << signer.status().ToString();
   EXPECT_EQ((*signer)->key_id(), "k");
+}
+
+// Verifies RS256, PS256 or ES256 with OpenSSL directly (test_keys::VerifyJws
+// knows only the SMART set). `pss` selects RSASSA-PSS with a digest-long salt.
+bool VerifySha256Jws(const std::string& jws, const std::string& private_pem, bool ecdsa, bool pss) {
+  size_t dot2 = jws.rfind('.');
+  std::string input = jws.substr(0, dot2);
+  StatusOr<std::string> sig = Base64UrlDecode(jws.substr(dot2 + 1));
+  if (!sig.ok()) return false;
+  std::string der = *sig;
+  if (ecdsa) {
+    if (sig->size() != 64) return false;
+    der = *EcdsaRawToDer(*sig);
+  }
+  BIO* bio = BIO_new_mem_buf(private_pem.data(), static_cast<int>(private_pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (!key) return false;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_PKEY_CTX* pctx = nullptr;
+  bool ok = EVP_DigestVerifyInit(ctx, &pctx, EVP_sha256(), nullptr, key) == 1;
+  if (ok && pss) {
+    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
+  }
+  ok = ok &&
+       EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(der.data()), der.size(),
+                        reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  EVP_PKEY_free(key);
+  return ok;
+}
+
+TEST(JwtAlgorithmTest, ParseAnyAcceptsTheSha256AlgorithmsTooButParseStaysSmart) {
+  for (const char* name : {"RS256", "RS384", "RS512", "PS256", "ES256", "ES384"}) {
+    StatusOr<JwtAlgorithm> alg = ParseAnyJwtAlgorithm(name);
+    ASSERT_TRUE(alg.ok()) << name;
+    EXPECT_STREQ(JwtAlgorithmName(*alg), name);
+  }
+  for (const char* name : {"HS256", "none", "PS384", "ES512", "rs256", ""}) {
+    EXPECT_FALSE(ParseAnyJwtAlgorithm(name).ok()) << name;
+  }
+  for (const char* name : {"RS256", "PS256", "ES256"}) {
+    EXPECT_FALSE(ParseJwtAlgorithm(name).ok()) << name;
+  }
+}
+
+TEST(JwtSignerTest, Sha256AlgorithmsSignAndVerifyWithOpenSsl) {
+  std::string p256 = MakeKeyPem("EC", 0, "P-256");
+  auto es256 = JwtSigner::FromPem(p256, JwtAlgorithm::kES256, "k").value();
+  auto rs256 = JwtSigner::FromPem(RsaPem(), JwtAlgorithm::kRS256, "k").value();
+  auto ps256 = JwtSigner::FromPem(RsaPem(), JwtAlgorithm::kPS256, "k").value();
+  for (int i = 0; i < 50; ++i) {
+    std::string es = *es256->Sign(Json{{"i", i}});
+    ASSERT_TRUE(VerifySha256Jws(es, p256, true, false)) << i;
+    std::string rs = *rs256->Sign(Json{{"i", i}});
+    ASSERT_TRUE(VerifySha256Jws(rs, RsaPem(), false, false)) << i;
+    ASSERT_FALSE(VerifySha256Jws(rs, RsaPem(), false, true)) << i;
+    std::string ps = *ps256->Sign(Json{{"i", i}});
+    ASSERT_TRUE(VerifySha256Jws(ps, RsaPem(), false, true)) << i;
+    ASSERT_FALSE(VerifySha256Jws(ps, RsaPem(), false, false)) << i;
+  }
+  EXPECT_EQ(JwsPart(*ps256->Sign(Json::object()), 0)["alg"], "PS256");
+  EXPECT_FALSE(JwtSigner::FromPem(EcPem(), JwtAlgorithm::kES256, "").ok());  // P-384
+  EXPECT_FALSE(JwtSigner::FromPem(p256, JwtAlgorithm::kES384, "").ok());
+  EXPECT_FALSE(JwtSigner::FromPem(p256, JwtAlgorithm::kPS256, "").ok());
+  EXPECT_FALSE(JwtSigner::FromPem(RsaPem(), JwtAlgorithm::kES256, "").ok());
 }
 
 TEST(JwtTest, RandomJtiIs128BitHexAndUnique) {

@@ -64,6 +64,9 @@ struct Session {
   std::optional<std::string> held_at;
   std::optional<int> duration_minutes;
   std::optional<std::string> rebooked_to;
+  // When urgent supervision was asked for (RFC 3339); the compliance report
+  // measures "urgent within N hours" (SGSCB §3.4) from it to held_at.
+  std::optional<std::string> requested_at;
   Staff supervisor;
   std::vector<Staff> supervisees;
   std::string template_name;

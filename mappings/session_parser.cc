@@ -47,6 +47,7 @@ class Validator {
       s.duration_minutes = static_cast<int>(*d);
     }
     s.rebooked_to = Time(r, "rebookedTo", Presence::kOptional);
+    s.requested_at = Time(r, "requestedAt", Presence::kOptional);
 
     if (const json* sup = r.Object("supervisor", Presence::kRequired)) {
       s.supervisor = ReadStaff(*sup, "/supervisor");
@@ -261,6 +262,9 @@ class Validator {
       if (!r.Has("durationMinutes")) errors_.Add("/durationMinutes", "required for a held session");
       if (!has_cases_member) errors_.Add("/cases", "required for a held session (may be empty)");
       if (s.rebooked_to) errors_.Add("/rebookedTo", "only a cancelled or missed session is rebooked");
+    }
+    if (s.requested_at && s.held_at && *ParseRfc3339(*s.requested_at) > *ParseRfc3339(*s.held_at)) {
+      errors_.Add("/requestedAt", "must not be after heldAt");
     }
     if (s.type == "group" && s.supervisees.size() < 2) {
       errors_.Add("/supervisees", "a group session needs at least 2 supervisees");

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "mappings/separation.h"
 #include "mappings/test_support.h"
 
 namespace sa::mappings {
@@ -111,6 +112,9 @@ const BadRecord kBadRecords[] = {
     {"DidNotAttendWithCases", [](json& r) { r["status"] = "did-not-attend"; r.erase("heldAt"); r.erase("durationMinutes"); r.erase("practitioner"); }, "/cases", "a did-not-attend session has no cases"},
     {"CancelledButHeldAt", [](json& r) { r["status"] = "cancelled"; r["cases"] = json::array(); r.erase("durationMinutes"); r.erase("practitioner"); }, "/heldAt", "was not held"},
     {"HeldButRebooked", [](json& r) { r["rebookedTo"] = "2026-12-01T10:00:00Z"; }, "/rebookedTo", "only a cancelled or missed session"},
+    {"RequestedAtNotATime", [](json& r) { r["requestedAt"] = "yesterday"; }, "/requestedAt", "RFC 3339"},
+    {"RequestedAtNotAString", [](json& r) { r["requestedAt"] = 1700000000; }, "/requestedAt", "must be a string"},
+    {"RequestedAtAfterHeldAt", [](json& r) { r["type"] = "urgent"; r["requestedAt"] = "2026-11-20T10:06:00Z"; }, "/requestedAt", "must not be after heldAt"},
     {"SignerNotInSession", [](json& r) { r["signatures"][1]["by"] = "P-99"; }, "/signatures/1/by", "not a person in this session"},
     {"SupervisorRoleSignedBySupervisee", [](json& r) { r["signatures"][1]["role"] = "supervisor"; }, "/signatures/1/role", "only the session's supervisor"},
     {"SignedTwice", [](json& r) { r["signatures"].push_back(r["signatures"][1]); }, "/signatures/2/by", "already signed"},
@@ -166,6 +170,27 @@ TEST(SessionParserTest, CancelledSessionWithoutCasesIsValid) {
   r["signatures"] = json::array();
   SessionParse p = Check(r);
   EXPECT_TRUE(p.ok) << Dump(p.errors);
+}
+
+TEST(SessionParserTest, UrgentRequestedAtIsParsedAndGoesToTheRegister) {
+  json r = ValidRecord();
+  r["type"] = "urgent";
+  r["requestedAt"] = "2026-11-19T16:30:00+01:00";
+  SessionParse p = Check(r);
+  ASSERT_TRUE(p.ok) << Dump(p.errors);
+  EXPECT_EQ(p.session.requested_at, "2026-11-19T16:30:00+01:00");
+  auto sep = Separate(p.session, p.document, BuiltInCatalog());
+  ASSERT_TRUE(sep.ok()) << sep.status().ToString();
+  EXPECT_EQ(sep->register_entry["requestedAt"], "2026-11-19T16:30:00+01:00");
+  EXPECT_FALSE(sep->ehr.contains("requestedAt"));
+}
+
+TEST(SessionParserTest, RequestedAtIsOptionalAndNullable) {
+  json r = ValidRecord();
+  r["requestedAt"] = nullptr;
+  SessionParse p = Check(r);
+  ASSERT_TRUE(p.ok) << Dump(p.errors);
+  EXPECT_FALSE(p.session.requested_at.has_value());
 }
 
 TEST(SessionParserTest, NullTemplateKeyAndPractitionerFieldsAreAllowed) {

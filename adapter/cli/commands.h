@@ -34,6 +34,10 @@ int RunSync(const std::vector<std::string>& args);
 int RunKeys(const std::vector<std::string>& args);
 // version
 int RunVersion(const std::vector<std::string>& args);
+// serve --config C: the HTTP API (serve_command.cc).
+int RunServe(const std::vector<std::string>& args);
+// token issue ...: a signed API token for the demo and tests (token_command.cc).
+int RunToken(const std::vector<std::string>& args);
 
 }  // namespace sa::adapter::cli
 

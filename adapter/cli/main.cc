@@ -50,6 +50,12 @@ const std::vector<Command>& Commands() {
       {"demo", "demo [--examples DIR] [--fhir-server SCRIPT]",
        "run the example sessions end to end against the bundled FHIR server",
        sa::adapter::cli::RunDemo},
+      {"serve", "serve --config C [--listen HOST:PORT] [--no-delivery] [--no-sync]",
+       "the HTTP API (docs/api.md) with delivery and Task status sync in the background; drains on SIGTERM",
+       sa::adapter::cli::RunServe},
+      {"token", "token keygen --alg ES256 --private F --jwks F | token issue --config C --sub ID --role R --org O",
+       "a signing key pair for a test issuer; a signed API token (only when /api/auth/tokenIssue is configured)",
+       sa::adapter::cli::RunToken},
       {"version", "version", "print the version", sa::adapter::cli::RunVersion},
   };
   return kCommands;

@@ -28,6 +28,7 @@ int SyncUsage() {
 int RunSync(const std::vector<std::string>& args) {
   std::string config;
   bool once = false;
+  bool interval_given = false;
   SyncOptions options;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--config" && i + 1 < args.size()) {
@@ -39,6 +40,7 @@ int RunSync(const std::vector<std::string>& args) {
       const long seconds = std::strtol(args[++i].c_str(), &end, 10);
       if (*end != '\0' || seconds < 1 || seconds > 86400) return SyncUsage();
       options.interval = std::chrono::seconds(seconds);
+      interval_given = true;
     } else {
       return SyncUsage();
     }
@@ -53,6 +55,8 @@ int RunSync(const std::vector<std::string>& args) {
   if (!(*rt)->config.fhir) return fail(Status::InvalidArgument("/fhir: required for sync"));
   auto ehr = EhrConnection::Open(*(*rt)->config.fhir);
   if (!ehr.ok()) return fail(ehr.status());
+  if (!interval_given) options.interval = std::chrono::seconds((*rt)->config.sync.interval_seconds);
+  options.overlap = std::chrono::seconds((*rt)->config.sync.overlap_seconds);
   TaskSync sync((*rt)->db.get(), &(*ehr)->client(), &(*rt)->config.fhir->mapping, options);
   auto print = [](const StatusOr<SyncStats>& r) {
     if (r.ok()) {

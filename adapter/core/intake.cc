@@ -101,7 +101,12 @@ json IntakeResult::ToJson() const {
   return j;
 }
 
-StatusOr<IntakeResult> IntakeService::Intake(std::string_view record, const std::string& actor) {
+std::string SessionRecordId(const std::string& org, const std::string& session_id, int64_t version) {
+  return org + "/" + session_id + "/v" + std::to_string(version) + "/record";
+}
+
+StatusOr<IntakeResult> IntakeService::Intake(std::string_view record, const IntakeContext& context) {
+  const std::string& actor = context.actor;
   IntakeResult result;
   mappings::JsonLimits limits;
   limits.max_bytes = options_.max_record_bytes;
@@ -159,6 +164,10 @@ StatusOr<IntakeResult> IntakeService::Intake(std::string_view record, const std:
       return result;
     }
   }
+  if (context.expected_version && *context.expected_version != previous) {
+    return Status::Conflict("session " + org + "/" + sid + " is at version " + std::to_string(previous) +
+                            ", not the expected version " + std::to_string(*context.expected_version));
+  }
   const int64_t version = previous + 1;
   result.version = version;
   result.kind = previous ? Kind::kNewVersion : Kind::kCreated;
@@ -179,6 +188,7 @@ StatusOr<IntakeResult> IntakeService::Intake(std::string_view record, const std:
   entry["_adapter"] = {{"agreement", {{"agreed", sp.agreement.agreed}, {"awaiting", sp.agreement.awaiting}}},
                        {"release", {{"now", sp.release_to_ehr}, {"reason", sp.release_reason}}},
                        {"holds", holds},
+                       {"note", context.register_note.is_object() ? context.register_note : json::object()},
                        {"caseRefs", [&] { json a = json::array(); for (const auto& c : s.cases) a.push_back(c.case_ref); return a; }()}};
   store::Value agreed_at = sp.agreement.agreed_at ? store::Value(*sp.agreement.agreed_at) : store::Value();
   store::Value held_at = s.held_at ? store::Value(*s.held_at) : store::Value();
@@ -205,6 +215,18 @@ StatusOr<IntakeResult> IntakeService::Intake(std::string_view record, const std:
   }
 
   std::vector<audit::AuditRecord> audits;
+  // The whole record, sealed, so later signatures and cancellations can make
+  // the next version from it (it holds confidential text: never in clear).
+  {
+    const std::string record_id = SessionRecordId(org, sid, version);
+    SA_ASSIGN_OR_RETURN(std::string sealed, vault_->Seal(parse.document.dump(), record_id, kSessionRecordKind, version));
+    SA_RETURN_IF_ERROR(session
+                           ->Exec("INSERT INTO confidential_records (record_id, kind, org, session_id, version,"
+                                  " case_ref, about_hash, subject_hash, kek_id, sealed) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                                  {record_id, std::string(kSessionRecordKind), org, sid, version, store::Value(),
+                                   store::Value(), store::Value(), vault_->ring().active().id, store::Blob{sealed}})
+                           .status());
+  }
   // Confidential store: one sealed record per case discussion (RS-3).
   const std::string base = org + "/" + sid + "/v" + std::to_string(version);
   for (std::size_t i = 0; i < sp.cases.size(); ++i) {

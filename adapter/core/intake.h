@@ -11,6 +11,7 @@
 #ifndef SA_ADAPTER_CORE_INTAKE_H_
 #define SA_ADAPTER_CORE_INTAKE_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,23 @@ struct IntakeResult {
 
 const char* IntakeKindName(IntakeResult::Kind kind);
 
+// Who submits, and what they expect to supersede.
+struct IntakeContext {
+  std::string actor;  // the audit log's actor
+  // Optimistic concurrency: when set, changed content is accepted only if the
+  // latest stored version is this one (0: the session must be new); otherwise
+  // Conflict and nothing is stored. Identical content is unchanged regardless.
+  std::optional<int64_t> expected_version;
+  // Codes (never free text) kept in the register entry under "_adapter"."note",
+  // e.g. {"cancellation": {"reason": "sickness"}}.
+  nlohmann::json register_note;
+};
+
+// Record id and kind of the sealed copy of each accepted version's whole
+// record, kept so the service can re-version it (signatures, cancellation).
+std::string SessionRecordId(const std::string& org, const std::string& session_id, int64_t version);
+inline constexpr char kSessionRecordKind[] = "session-record";
+
 struct IntakeOptions {
   std::size_t max_record_bytes = 1 << 20;
   mappings::FhirMappingOptions mapping;  // identifier systems for plan keys
@@ -55,7 +73,11 @@ class IntakeService {
   // Validates, separates and stores one record. A store failure is a Status
   // (nothing half-written: the transaction rolled back); a bad record is an
   // IntakeResult of kind kRejected.
-  StatusOr<IntakeResult> Intake(std::string_view record, const std::string& actor);
+  StatusOr<IntakeResult> Intake(std::string_view record, const std::string& actor) {
+    return Intake(record, IntakeContext{actor, std::nullopt, nullptr});
+  }
+  // The same, with the caller's expectations (see IntakeContext).
+  StatusOr<IntakeResult> Intake(std::string_view record, const IntakeContext& context);
 
  private:
   store::Database* db_;

@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <random>
+#include <system_error>
 #include <thread>
 
 #include "adapter/audit/audit_log.h"
@@ -65,58 +67,91 @@ int64_t OutboxWorker::NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_->Now().time_since_epoch()).count();
 }
 
-StatusOr<std::vector<OutboxWorker::Leased>> OutboxWorker::Lease() {
-  SA_ASSIGN_OR_RETURN(auto session, db_->Connect());
-  store::Transaction tx(*session);
+StatusOr<std::vector<OutboxWorker::Leased>> OutboxWorker::Lease(store::DbSession& session) {
+  store::Transaction tx(session);
   SA_RETURN_IF_ERROR(tx.Begin());
   const int64_t now = NowMs();
   // Due, not leased by a live worker, and no earlier version of the same
-  // plan still pending (per-plan order).
+  // plan still pending (per-plan order). Ordered as the index outbox_lease_order
+  // (schema.cc, migration 3) runs, so the query stops after a batch instead of
+  // sorting the whole backlog.
   std::string sql =
-      "SELECT id FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ?"
-      " AND (o.lease_expires_at IS NULL OR o.lease_expires_at < ?)"
+      "SELECT id, attempts, created_at, payload FROM outbox o WHERE o.state = 'pending'"
+      " AND o.next_attempt_at <= ? AND (o.lease_expires_at IS NULL OR o.lease_expires_at < ?)"
       " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.plan_key = o.plan_key AND p.seq < o.seq"
-      " AND p.state = 'pending') ORDER BY o.id LIMIT ?";
-  if (session->dialect() == store::Dialect::kPostgres) sql += " FOR UPDATE SKIP LOCKED";
-  SA_ASSIGN_OR_RETURN(auto ids, session->Query(sql, {now, now, int64_t{options_.batch}}));
+      " AND p.state = 'pending') ORDER BY o.next_attempt_at, o.id LIMIT ?";
+  if (session.dialect() == store::Dialect::kPostgres) sql += " FOR UPDATE SKIP LOCKED";
+  SA_ASSIGN_OR_RETURN(auto due, session.Query(sql, {now, now, int64_t{options_.batch}}));
   std::vector<Leased> out;
-  for (const auto& r : ids) {
-    SA_ASSIGN_OR_RETURN(int64_t id, store::AsInt(r[0]));
+  for (const auto& r : due) {
+    Leased l{0, 0, 0, ""};
+    SA_ASSIGN_OR_RETURN(l.id, store::AsInt(r[0]));
+    SA_ASSIGN_OR_RETURN(l.attempts, store::AsInt(r[1]));
+    SA_ASSIGN_OR_RETURN(l.created_at, store::AsInt(r[2]));
+    SA_ASSIGN_OR_RETURN(l.payload, store::AsText(r[3]));
     // Compare-and-set: only one worker wins a row even without row locks.
-    SA_ASSIGN_OR_RETURN(int64_t n, session->Exec("UPDATE outbox SET lease_owner = ?, lease_expires_at = ? WHERE id = ?"
-                                                 " AND state = 'pending' AND (lease_expires_at IS NULL OR"
-                                                 " lease_expires_at < ?)",
-                                                 {options_.owner, now + options_.lease.count(), id, now}));
-    if (n != 1) continue;
-    SA_ASSIGN_OR_RETURN(auto row, session->Query("SELECT attempts, created_at, payload FROM outbox WHERE id = ?", {id}));
-    Leased l{id, 0, 0, ""};
-    SA_ASSIGN_OR_RETURN(l.attempts, store::AsInt(row[0][0]));
-    SA_ASSIGN_OR_RETURN(l.created_at, store::AsInt(row[0][1]));
-    SA_ASSIGN_OR_RETURN(l.payload, store::AsText(row[0][2]));
-    out.push_back(std::move(l));
+    SA_ASSIGN_OR_RETURN(int64_t n, session.Exec("UPDATE outbox SET lease_owner = ?, lease_expires_at = ? WHERE id = ?"
+                                                " AND state = 'pending' AND (lease_expires_at IS NULL OR"
+                                                " lease_expires_at < ?)",
+                                                {options_.owner, now + options_.lease.count(), l.id, now}));
+    if (n == 1) out.push_back(std::move(l));
   }
   SA_RETURN_IF_ERROR(tx.Commit());
   return out;
 }
 
-Status OutboxWorker::Record(const Leased& row, int kind_int, const std::string& reason, PassStats* stats) {
-  Kind kind = static_cast<Kind>(kind_int);
-  SA_ASSIGN_OR_RETURN(auto session, db_->Connect());
-  store::Transaction tx(*session);
-  SA_RETURN_IF_ERROR(tx.Begin());
-  const int64_t now = NowMs();
-  const std::string owner = options_.owner;
+OutboxWorker::Outcome OutboxWorker::DeliverOne(const Leased& row) {
+  auto in = PlanFromPayload(row.payload);
+  if (!in.ok()) return {static_cast<int>(Kind::kFailed), in.status().message()};
+  const mappings::Profile* profile = catalog_->FindProfile(in->organisation);
+  // The full Bundle passed the leak guard at intake (with the patient
+  // still unknown); only the patient reference and urn:uuids differ now.
+  DeliveryOutcome outcome = DeliverCasePlan(*client_, *in, *mapping_, mappings::LeakGuard({}),
+                                            profile && profile->create_patient_if_missing);
+  return {static_cast<int>(outcome.kind), outcome.reason};
+}
+
+std::vector<OutboxWorker::Outcome> OutboxWorker::DeliverAll(const std::vector<Leased>& rows) {
+  std::vector<Outcome> outcomes(rows.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < rows.size(); i = next++) outcomes[i] = DeliverOne(rows[i]);
+  };
+  // This thread delivers too; helpers only when there is more than one plan.
+  const std::size_t threads =
+      std::min<std::size_t>(static_cast<std::size_t>(std::max(options_.concurrency, 1)), rows.size());
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < threads; ++t) {
+    try {
+      helpers.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // no thread to be had: the ones running (and this one) do the rest
+    }
+  }
+  work();
+  for (auto& h : helpers) h.join();
+  return outcomes;
+}
+
+Status OutboxWorker::Record(store::DbSession& session, const Leased& row, const Outcome& outcome, int64_t now,
+                            PassStats* stats, bool* dead_letter) {
+  const Kind kind = static_cast<Kind>(outcome.kind);
+  const std::string& reason = outcome.reason;
+  const std::string& owner = options_.owner;
   int64_t changed = 0;
+  *dead_letter = false;
+  // changed == 0 below: our lease expired and another worker took the row;
+  // its outcome stands (the writes are idempotent either way).
   if (kind == Kind::kDelivered) {
-    SA_ASSIGN_OR_RETURN(changed, session->Exec("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts ="
-                                               " attempts + 1, lease_owner = NULL, lease_expires_at = NULL,"
-                                               " last_error = NULL WHERE id = ? AND lease_owner = ?",
-                                               {now, row.id, owner}));
+    SA_ASSIGN_OR_RETURN(changed, session.Exec("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts ="
+                                              " attempts + 1, lease_owner = NULL, lease_expires_at = NULL,"
+                                              " last_error = NULL WHERE id = ? AND lease_owner = ?",
+                                              {now, row.id, owner}));
     stats->delivered += changed ? 1 : 0;
   } else if (kind == Kind::kHeld) {
-    SA_ASSIGN_OR_RETURN(changed, session->Exec("UPDATE outbox SET state = 'held', lease_owner = NULL,"
-                                               " lease_expires_at = NULL, last_error = ? WHERE id = ? AND lease_owner = ?",
-                                               {Truncate(reason), row.id, owner}));
+    SA_ASSIGN_OR_RETURN(changed, session.Exec("UPDATE outbox SET state = 'held', lease_owner = NULL,"
+                                              " lease_expires_at = NULL, last_error = ? WHERE id = ? AND lease_owner = ?",
+                                              {Truncate(reason), row.id, owner}));
     stats->held += changed ? 1 : 0;
   } else {
     const int64_t attempts = row.attempts + 1;
@@ -124,15 +159,12 @@ Status OutboxWorker::Record(const Leased& row, int kind_int, const std::string& 
     const bool dead = kind == Kind::kFailed || attempts >= options_.max_attempts || too_old;
     if (dead) {
       std::string why = kind == Kind::kFailed ? "permanent: " : (too_old ? "too old: " : "attempts exhausted: ");
-      SA_ASSIGN_OR_RETURN(changed, session->Exec("UPDATE outbox SET state = 'dead', attempts = ?, lease_owner = NULL,"
-                                                 " lease_expires_at = NULL, last_error = ? WHERE id = ? AND lease_owner = ?",
-                                                 {attempts, Truncate(why + reason), row.id, owner}));
+      SA_ASSIGN_OR_RETURN(changed, session.Exec("UPDATE outbox SET state = 'dead', attempts = ?, lease_owner = NULL,"
+                                                " lease_expires_at = NULL, last_error = ? WHERE id = ? AND lease_owner = ?",
+                                                {attempts, Truncate(why + reason), row.id, owner}));
       if (changed) {
         ++stats->dead;
-        SA_RETURN_IF_ERROR(audit::Append(*session, {"adapter", "outbox-dead-letter", "outbox/" + std::to_string(row.id),
-                                                    "error", kind == Kind::kFailed ? "permanent" : "exhausted"},
-                                         audit::NowRfc3339())
-                               .status());
+        *dead_letter = true;
       }
     } else {
       // Full jitter: uniform in [0, min(cap, base * 2^attempts)].
@@ -140,37 +172,49 @@ Status OutboxWorker::Record(const Leased& row, int kind_int, const std::string& 
                                           options_.backoff_base.count() << std::min<int64_t>(attempts - 1, 30));
       static thread_local std::mt19937_64 rng(std::random_device{}());
       int64_t wait = std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(ceiling, 0))(rng);
-      SA_ASSIGN_OR_RETURN(changed, session->Exec("UPDATE outbox SET attempts = ?, next_attempt_at = ?, lease_owner ="
-                                                 " NULL, lease_expires_at = NULL, last_error = ? WHERE id = ? AND"
-                                                 " lease_owner = ?",
-                                                 {attempts, now + wait, Truncate(reason), row.id, owner}));
+      SA_ASSIGN_OR_RETURN(changed, session.Exec("UPDATE outbox SET attempts = ?, next_attempt_at = ?, lease_owner ="
+                                                " NULL, lease_expires_at = NULL, last_error = ? WHERE id = ? AND"
+                                                " lease_owner = ?",
+                                                {attempts, now + wait, Truncate(reason), row.id, owner}));
       stats->retried += changed ? 1 : 0;
     }
   }
-  // changed == 0: our lease expired and another worker took the row; its
-  // outcome stands (the writes are idempotent either way).
+  return Status::Ok();
+}
+
+Status OutboxWorker::RecordAll(store::DbSession& session, const std::vector<Leased>& rows,
+                               const std::vector<Outcome>& outcomes, PassStats* stats) {
+  store::Transaction tx(session);
+  SA_RETURN_IF_ERROR(tx.Begin());
+  const int64_t now = NowMs();
+  std::vector<std::size_t> dead;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    bool dead_letter = false;
+    SA_RETURN_IF_ERROR(Record(session, rows[i], outcomes[i], now, stats, &dead_letter));
+    if (dead_letter) dead.push_back(i);
+  }
+  // Last before the commit: on PostgreSQL each append holds the audit lock
+  // until the transaction ends (audit_log.h).
+  for (std::size_t i : dead) {
+    const bool permanent = static_cast<Kind>(outcomes[i].kind) == Kind::kFailed;
+    SA_RETURN_IF_ERROR(audit::Append(session, {"adapter", "outbox-dead-letter", "outbox/" + std::to_string(rows[i].id),
+                                               "error", permanent ? "permanent" : "exhausted"},
+                                     audit::NowRfc3339())
+                           .status());
+  }
   return tx.Commit();
 }
 
 StatusOr<PassStats> OutboxWorker::RunOnce() {
   PassStats stats;
-  SA_ASSIGN_OR_RETURN(std::vector<Leased> rows, Lease());
+  // One connection for the whole pass (pooled by the store); it is idle, in
+  // no transaction, while the plans are delivered.
+  SA_ASSIGN_OR_RETURN(auto session, db_->Connect());
+  SA_ASSIGN_OR_RETURN(std::vector<Leased> rows, Lease(*session));
   stats.leased = static_cast<int>(rows.size());
-  for (const auto& row : rows) {
-    auto in = PlanFromPayload(row.payload);
-    DeliveryOutcome outcome;
-    if (!in.ok()) {
-      outcome.kind = Kind::kFailed;
-      outcome.reason = in.status().message();
-    } else {
-      const mappings::Profile* profile = catalog_->FindProfile(in->organisation);
-      // The full Bundle passed the leak guard at intake (with the patient
-      // still unknown); only the patient reference and urn:uuids differ now.
-      outcome = DeliverCasePlan(*client_, *in, *mapping_, mappings::LeakGuard({}),
-                                profile && profile->create_patient_if_missing);
-    }
-    SA_RETURN_IF_ERROR(Record(row, static_cast<int>(outcome.kind), outcome.reason, &stats));
-  }
+  if (rows.empty()) return stats;
+  std::vector<Outcome> outcomes = DeliverAll(rows);
+  SA_RETURN_IF_ERROR(RecordAll(*session, rows, outcomes, &stats));
   return stats;
 }
 

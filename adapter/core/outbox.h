@@ -6,6 +6,14 @@
 // age a row becomes a dead letter with its reason. A failing row never blocks
 // other plans. Re-delivery after a crash is safe: every write is conditional
 // on a business identifier.
+//
+// Each pass takes one pooled connection, leases a batch in one short
+// transaction, delivers the batch's plans with up to `concurrency` in flight
+// (a batch never holds two versions of one plan: the lease query leaves a
+// version out while an earlier one is pending), then records every outcome in
+// ONE transaction: one durable commit per batch, not per plan. A crash or a
+// failed commit before that leaves the whole batch leased; it is delivered
+// again once the leases expire, which changes nothing in the EHR.
 #ifndef SA_ADAPTER_CORE_OUTBOX_H_
 #define SA_ADAPTER_CORE_OUTBOX_H_
 
@@ -35,7 +43,8 @@ class OutboxWorker {
   OutboxWorker(store::Database* db, fhir::FhirClient* client, const mappings::FhirMappingOptions* mapping,
                const mappings::Catalog* catalog, OutboxOptions options, fhir::Clock* clock = nullptr);
 
-  // Leases the due rows (one batch), delivers each, records each outcome.
+  // Leases the due rows (one batch), delivers them, records their outcomes
+  // in one transaction.
   StatusOr<PassStats> RunOnce();
   // Repeats RunOnce, waiting out backoffs, until no row is pending.
   StatusOr<PassStats> RunUntilIdle();
@@ -47,8 +56,22 @@ class OutboxWorker {
     int64_t created_at;
     std::string payload;
   };
-  StatusOr<std::vector<Leased>> Lease();
-  Status Record(const Leased& row, int kind, const std::string& reason, PassStats* stats);
+  struct Outcome {
+    int kind;  // DeliveryOutcome::Kind
+    std::string reason;
+  };
+  // Claims up to `batch` due rows for this worker, in one transaction.
+  StatusOr<std::vector<Leased>> Lease(store::DbSession& session);
+  // Delivers every leased row, up to `concurrency` at once; outcomes in row order.
+  std::vector<Outcome> DeliverAll(const std::vector<Leased>& rows);
+  Outcome DeliverOne(const Leased& row);
+  // Records every outcome of a batch in one transaction (dead-letter audit
+  // entries last, as audit::Append asks).
+  Status RecordAll(store::DbSession& session, const std::vector<Leased>& rows,
+                   const std::vector<Outcome>& outcomes, PassStats* stats);
+  // The UPDATE for one outcome; `dead` is set when the row became a dead letter.
+  Status Record(store::DbSession& session, const Leased& row, const Outcome& outcome, int64_t now,
+                PassStats* stats, bool* dead);
   int64_t NowMs();
 
   store::Database* db_;

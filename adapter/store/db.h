@@ -76,7 +76,11 @@ class DbSession {
 class Database {
  public:
   virtual ~Database() = default;
-  // Opens a new connection, configured (pragmas, timeouts) and ready.
+  // A connection, configured (pragmas, timeouts) and ready, in autocommit
+  // mode. The real databases (poco_db.h) hand back a pooled idle connection
+  // when they have one and take it back, rolled back, when the session is
+  // destroyed, so callers may Connect() per operation without paying for a
+  // new connection each time.
   virtual StatusOr<std::unique_ptr<DbSession>> Connect() = 0;
   virtual Dialect dialect() const = 0;
 };

@@ -7,6 +7,7 @@
 #include "Poco/Data/PostgreSQL/PostgreSQLException.h"
 #include "Poco/Data/SQLite/SQLiteException.h"
 #include "Poco/Exception.h"
+#include "sqlite3.h"
 
 namespace sa::adapter::store {
 namespace {
@@ -161,6 +162,55 @@ StatusCode CodeForSqlState(std::string_view sqlstate) {
     return StatusCode::kUnavailable;                                // lock not available
   if (sqlstate == "25P02") return StatusCode::kFailedPrecondition;  // in failed transaction
   return StatusCode::kInternal;  // 42 syntax/undefined object, XX internal, the rest
+}
+
+Status SqliteError(int result_code, std::string_view message, std::string_view context) {
+  const std::string text(message);
+  switch (result_code & 0xff) {  // the primary code
+    case SQLITE_BUSY:
+      return Make(StatusCode::kUnavailable, context,
+                  "database is locked (busy timeout exceeded): " + text);
+    case SQLITE_LOCKED: return Make(StatusCode::kUnavailable, context, "table is locked: " + text);
+    case SQLITE_FULL: return Make(StatusCode::kUnavailable, context, "disk full: " + text);
+    case SQLITE_IOERR: return Make(StatusCode::kUnavailable, context, "disk I/O error: " + text);
+    case SQLITE_CANTOPEN:
+      return Make(StatusCode::kUnavailable, context, "cannot open database file: " + text);
+    case SQLITE_READONLY:
+      return Make(StatusCode::kUnavailable, context, "database is read-only: " + text);
+    case SQLITE_NOMEM:
+    case SQLITE_INTERRUPT:
+    case SQLITE_SCHEMA:
+    case SQLITE_PROTOCOL: return Make(StatusCode::kUnavailable, context, text);
+    case SQLITE_CONSTRAINT:
+      // A STRICT table refusing a value of the wrong type is bad input, not a clash.
+      return Make(Contains(text, "cannot store") ? StatusCode::kInvalidArgument
+                                                 : StatusCode::kConflict,
+                  context, text);
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE: return Make(StatusCode::kInvalidArgument, context, text);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Make(StatusCode::kInternal, context, "database file is corrupt: " + text);
+    default:  // SQLITE_ERROR (syntax, unknown table), SQLITE_MISUSE, ...
+      return Make(StatusCode::kInternal, context, text);
+  }
+}
+
+Status PostgresError(std::string_view sqlstate, std::string_view message, bool connection_lost,
+                     std::string_view context) {
+  std::string text = OneLine(message);
+  if (text.rfind("ERROR: ", 0) == 0) text.erase(0, 7);
+  if (text.empty()) text = "no message";
+  StatusCode code = sqlstate.size() == 5 ? CodeForSqlState(sqlstate) : CodeForPostgresText(text);
+  if (sqlstate.size() == 5) text += " (SQLSTATE " + std::string(sqlstate) + ")";
+  if (connection_lost) {
+    code = StatusCode::kUnavailable;
+    text = "connection to PostgreSQL lost: " + text;
+  } else if (sqlstate == "53100") {
+    text = "disk full: " + text;
+  }
+  return Make(code, context, text);
 }
 
 Status StatusFromCurrentException(Dialect dialect, std::string_view context, bool connection_lost) {

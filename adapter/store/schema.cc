@@ -106,6 +106,16 @@ const std::vector<Migration>& SchemaMigrations() {
            " released_at TEXT, notice_gap_seconds {BIGINT}, refusal TEXT){STRICT}",
            "CREATE INDEX disclosures_by_session ON disclosures (org, session_id)",
        }},
+      {3,
+       "outbox lease order: an index the lease query walks in order and stops after a batch",
+       {
+           // The worker leases ORDER BY next_attempt_at, id LIMIT batch
+           // (adapter/core/outbox.cc). Walking this index the query stops after
+           // a batch of due rows instead of sorting every due row; it also
+           // serves every query outbox_due served, which it replaces.
+           "CREATE INDEX outbox_lease_order ON outbox (state, next_attempt_at, id)",
+           "DROP INDEX outbox_due",
+       }},
   };
   return *kMigrations;
 }

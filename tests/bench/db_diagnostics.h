@@ -1,15 +1,9 @@
-// Benchmark diagnostics only, never the production path: two Database
-// decorators that explain where the store's time goes.
+// Benchmark diagnostics only, never the production path: a Database
+// decorator that explains where the store's time goes.
 //
-// PooledDatabase reuses connections. The store opens a new connection on
-// every Connect() (poco_db.cc), and IntakeService and OutboxWorker connect
-// once per call. On SQLite, closing the last connection of a WAL database
-// checkpoints it and deletes the -wal and -shm files, so every call also pays
-// a checkpoint and two file creations; on PostgreSQL every call pays a
-// PQping, a new backend process and two SETs. The pool shows what connection
-// reuse would give.
-//
-// TimingDatabase adds up the time spent connecting, in statements and in
+// TimingDatabase adds up the time spent getting and giving back a connection
+// (Connect() and the session's destruction: with the store's pool a checkout
+// and a return, without it an open and a close), in statements and in
 // commits, so a benchmark can split a run into HTTP, database and the rest.
 #ifndef SA_TESTS_BENCH_DB_DIAGNOSTICS_H_
 #define SA_TESTS_BENCH_DB_DIAGNOSTICS_H_
@@ -17,7 +11,6 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <type_traits>
 #include <vector>
 
@@ -43,56 +36,6 @@ class ForwardingSession : public adapter::store::DbSession {
 
  protected:
   std::unique_ptr<adapter::store::DbSession> real_;
-};
-
-class PooledDatabase : public adapter::store::Database {
- public:
-  // `inner` is not owned and must outlive this object.
-  explicit PooledDatabase(adapter::store::Database* inner) : inner_(inner) {}
-  // The same, owning `inner`.
-  explicit PooledDatabase(std::unique_ptr<adapter::store::Database> inner)
-      : owned_(std::move(inner)), inner_(owned_.get()) {}
-  ~PooledDatabase() override { idle_.clear(); }
-
-  StatusOr<std::unique_ptr<adapter::store::DbSession>> Connect() override {
-    std::unique_ptr<adapter::store::DbSession> real;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!idle_.empty()) {
-        real = std::move(idle_.back());
-        idle_.pop_back();
-      }
-    }
-    if (!real) {
-      SA_ASSIGN_OR_RETURN(real, inner_->Connect());
-    }
-    return std::unique_ptr<adapter::store::DbSession>(new Lease(this, std::move(real)));
-  }
-  adapter::store::Dialect dialect() const override { return inner_->dialect(); }
-
- private:
-  // Gives the session back (rolled back) when destroyed.
-  class Lease : public ForwardingSession {
-   public:
-    Lease(PooledDatabase* pool, std::unique_ptr<adapter::store::DbSession> real)
-        : ForwardingSession(std::move(real)), pool_(pool) {}
-    ~Lease() override {
-      if (real_->Rollback().ok()) pool_->Return(std::move(real_));
-    }
-
-   private:
-    PooledDatabase* pool_;
-  };
-
-  void Return(std::unique_ptr<adapter::store::DbSession> session) {
-    std::lock_guard<std::mutex> lock(mu_);
-    idle_.push_back(std::move(session));
-  }
-
-  std::unique_ptr<adapter::store::Database> owned_;
-  adapter::store::Database* inner_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<adapter::store::DbSession>> idle_;
 };
 
 // Time spent in the store, summed over every session and thread.
@@ -128,7 +71,8 @@ class TimingDatabase : public adapter::store::Database {
     Timed(std::unique_ptr<adapter::store::DbSession> real, DbTimes* times)
         : ForwardingSession(std::move(real)), times_(times) {}
     ~Timed() override {
-      // Closing is part of connecting (SQLite checkpoints a WAL database here).
+      // Giving the connection back is part of connecting (a rollback check
+      // and a return to the pool; without a pool, the close).
       auto t0 = std::chrono::steady_clock::now();
       real_.reset();
       times_->connect_ns += Since(t0);

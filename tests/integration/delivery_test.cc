@@ -195,6 +195,37 @@ TEST_P(DeliveryTest, RetryRefusesAVersionSupersededByALaterOne) {
   }
 }
 
+TEST_P(DeliveryTest, ConcurrentBatchCommitsOnceAndALaterVersionNeverOvertakesAnEarlierOne) {
+  auto [tasks, plans] = IntakeExamples();
+  auto svc = Service();
+  json r = ReadJsonFile("tests/data/valid-eput-sbar.json");
+  SeedPatient(server_->base_url(), "lily", "9434765919");
+  ASSERT_TRUE(svc.Intake(r.dump(), "t").ok());  // v1
+  r["cases"][0]["actions"][0]["what"] = "Home visit to review safe sleeping (v2)";
+  ASSERT_TRUE(svc.Intake(r.dump(), "t").ok());  // v2, queued behind v1
+  ASSERT_LE(plans + 1, 16) << "the test expects the first pass to lease every plan but v2";
+  auto ehr = Ehr();
+  mappings::FhirMappingOptions mapping;
+  OutboxOptions o = FastOptions();
+  o.concurrency = 4;
+  o.batch = 16;
+  adapter::store::FaultInjectingDatabase counting(*db_);  // no faults armed: it counts
+  OutboxWorker worker(&counting, &ehr->client(), &mapping, &Catalog(), o);
+  auto stats = worker.RunUntilIdle();
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->delivered, plans + 2);
+  // Pass 1: every plan but v2 (v1 still pending); pass 2: v2; pass 3: nothing.
+  // Each pass is one lease commit and, when it leased rows, one for all outcomes.
+  EXPECT_EQ(counting.calls(adapter::store::FaultOp::kCommit), 5);
+  for (const auto& t : Resources(server_->root(), "Task")) {
+    if (t["identifier"][0]["value"] == "EPUT/S-2026-0001/A1") {
+      EXPECT_EQ(t["description"], "Home visit to review safe sleeping (v2)");
+    }
+  }
+  EXPECT_EQ(Count(server_->root(), "CarePlan"), static_cast<std::size_t>(plans + 1));
+  ExpectNoDuplicates("Task");
+}
+
 TEST_P(DeliveryTest, TwoWorkersShareOneOutboxWithoutDuplicatesOrLoss) {
   auto [tasks, plans] = IntakeExamples();
   mappings::FhirMappingOptions mapping;

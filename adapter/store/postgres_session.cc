@@ -1,0 +1,271 @@
+#include "adapter/store/postgres_session.h"
+
+#include <poll.h>
+
+#include <charconv>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "adapter/store/poco_errors.h"
+#include "adapter/store/sql_text.h"
+#include "libpq-fe.h"
+
+namespace sa::adapter::store {
+namespace {
+
+// Type OIDs (pg_type.oid; fixed since PostgreSQL 7) of the columns read here.
+constexpr Oid kBoolOid = 16, kByteaOid = 17, kInt8Oid = 20, kInt2Oid = 21, kInt4Oid = 23;
+constexpr Oid kFloat4Oid = 700, kFloat8Oid = 701, kNumericOid = 1700, kDateOid = 1082;
+constexpr Oid kTimeOid = 1083, kTimestampOid = 1114, kTimestampTzOid = 1184, kTimeTzOid = 1266;
+constexpr Oid kUuidOid = 2950;
+
+// The start of a statement, to say which one failed. SQL text holds no values
+// (they are bound), so it is safe to log.
+std::string Describe(std::string_view sql) {
+  constexpr std::size_t kShown = 80;  // enough to recognise the statement
+  std::string head(sql.substr(0, kShown));
+  for (char& c : head) {
+    if (c == '\n' || c == '\t') c = ' ';
+  }
+  return "SQL `" + head + (sql.size() > kShown ? "...`" : "`");
+}
+
+// Frees a result when a call ends.
+class ResultGuard {
+ public:
+  explicit ResultGuard(PGresult* result) : result_(result) {}
+  ~ResultGuard() { PQclear(result_); }
+  ResultGuard(const ResultGuard&) = delete;
+  ResultGuard& operator=(const ResultGuard&) = delete;
+
+ private:
+  PGresult* result_;
+};
+
+StatusOr<Value> ReadCell(const PGresult* result, int row, int col, std::string_view sql) {
+  if (PQgetisnull(result, row, col)) return Value();
+  const char* text = PQgetvalue(result, row, col);
+  const std::size_t size = static_cast<std::size_t>(PQgetlength(result, row, col));
+  const std::string name = PQfname(result, col) ? PQfname(result, col) : "?";
+  switch (PQftype(result, col)) {
+    case kBoolOid: return Value(int64_t{text[0] == 't' ? 1 : 0});
+    case kInt2Oid:
+    case kInt4Oid:
+    case kInt8Oid: {
+      int64_t n = 0;
+      auto [end, ec] = std::from_chars(text, text + size, n);
+      if (ec != std::errc() || end != text + size) {
+        return Status::Internal(Describe(sql) + ": column '" + name + "' is not an integer");
+      }
+      return Value(n);
+    }
+    case kByteaOid: {
+      std::size_t length = 0;
+      unsigned char* bytes =
+          PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &length);
+      if (bytes == nullptr) return Status::Unavailable("out of memory reading a bytea column");
+      Blob blob{std::string(reinterpret_cast<const char*>(bytes), length)};
+      PQfreemem(bytes);
+      return Value(std::move(blob));
+    }
+    case kFloat4Oid:
+    case kFloat8Oid:
+    case kNumericOid:
+    case kDateOid:
+    case kTimeOid:
+    case kTimeTzOid:
+    case kTimestampOid:
+    case kTimestampTzOid:
+    case kUuidOid:
+      return Status::Internal(Describe(sql) + ": column '" + name +
+                              "' is of a type this layer does not read (floating point, numeric, "
+                              "date, time or uuid); CAST it to BIGINT or TEXT");
+    default: return Value(std::string(text, size));  // text, varchar, char, name, ...
+  }
+}
+
+class PostgresSession final : public PoolableSession {
+ public:
+  PostgresSession(PGconn* conn, std::shared_ptr<void> owner)
+      : owner_(std::move(owner)), conn_(conn) {}
+
+  ~PostgresSession() override {
+    if (in_tx_) (void)PostgresSession::Rollback();
+  }
+
+  Status Begin() override {
+    if (in_tx_) return Status::FailedPrecondition("a transaction is already open");
+    SA_RETURN_IF_ERROR(Command("BEGIN").status());
+    in_tx_ = true;
+    aborted_.reset();
+    return Status::Ok();
+  }
+
+  Status Commit() override {
+    if (!in_tx_) return Status::FailedPrecondition("no transaction to commit");
+    if (aborted_) {
+      std::string why = aborted_->ToString();
+      (void)Rollback();
+      return Status::FailedPrecondition("transaction aborted by an earlier error (" + why +
+                                        "); rolled back");
+    }
+    StatusOr<std::string> tag = Command("COMMIT");
+    if (tag.ok() && *tag == "COMMIT") {
+      in_tx_ = false;
+      return Status::Ok();
+    }
+    Status status = tag.ok() ? Status::FailedPrecondition(
+                                   "the server rolled the transaction back instead of committing")
+                             : tag.status();
+    (void)Rollback();
+    if (status.code() == StatusCode::kUnavailable && ConnectionLost()) {
+      // The server may have committed before the connection dropped.
+      return Status::Unavailable(status.message() + " (commit outcome unknown)");
+    }
+    return status;
+  }
+
+  Status Rollback() override {
+    if (!in_tx_) return Status::Ok();
+    in_tx_ = false;
+    aborted_.reset();
+    // The server may already have ended it (a COMMIT answered ROLLBACK).
+    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return Status::Ok();
+    return Command("ROLLBACK").status();
+  }
+
+  StatusOr<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) override {
+    SA_RETURN_IF_ERROR(CheckNotAborted());
+    return Track(Run(sql, params, nullptr));
+  }
+
+  StatusOr<std::vector<Row>> Query(std::string_view sql,
+                                   const std::vector<Value>& params) override {
+    SA_RETURN_IF_ERROR(CheckNotAborted());
+    std::vector<Row> rows;
+    SA_RETURN_IF_ERROR(Track(Run(sql, params, &rows)).status());
+    return rows;
+  }
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  bool ResetForReuse() override {
+    if (in_tx_ && !Rollback().ok()) return false;
+    return !ConnectionLost() && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  }
+
+  // An idle connection has nothing to read: if its socket is readable, the
+  // server has sent something unasked (typically a FATAL before closing it,
+  // e.g. a restart or pg_terminate_backend) or closed it. Either way the
+  // connection is not trusted again.
+  bool LooksAlive() override {
+    if (ConnectionLost() || PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
+    pollfd fd{PQsocket(conn_), POLLIN, 0};
+    if (fd.fd < 0) return false;
+    int ready = ::poll(&fd, 1, 0);
+    return ready == 0;
+  }
+
+ private:
+  Status CheckNotAborted() const {
+    if (!aborted_) return Status::Ok();
+    return Status::FailedPrecondition("transaction aborted by an earlier error (" +
+                                      aborted_->ToString() + "); roll it back");
+  }
+
+  // Remembers the first failure inside a transaction (see db.h).
+  StatusOr<int64_t> Track(StatusOr<int64_t> result) {
+    if (!result.ok() && in_tx_ && !aborted_) aborted_ = result.status();
+    return result;
+  }
+
+  bool ConnectionLost() const { return PQstatus(conn_) != CONNECTION_OK; }
+
+  Status Failure(const PGresult* result, std::string_view context) const {
+    const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    std::string message = primary ? primary : (result ? PQresultErrorMessage(result) : "");
+    if (message.empty()) message = PQerrorMessage(conn_);
+    return PostgresError(state ? state : "", message, ConnectionLost(), context);
+  }
+
+  // BEGIN, COMMIT or ROLLBACK; returns the command tag the server answered.
+  StatusOr<std::string> Command(const char* sql) {
+    PGresult* result = PQexec(conn_, sql);
+    ResultGuard guard(result);
+    if (result == nullptr || PQresultStatus(result) != PGRES_COMMAND_OK) {
+      return Failure(result, sql);
+    }
+    return std::string(PQcmdStatus(result));
+  }
+
+  // Runs `sql` with `params`; collects rows into `rows` when not null.
+  StatusOr<int64_t> Run(std::string_view sql, const std::vector<Value>& params,
+                        std::vector<Row>* rows) {
+    const std::size_t count = CountPlaceholders(sql);
+    if (count != params.size()) {
+      return Status::InvalidArgument(Describe(sql) + " has " + std::to_string(count) +
+                                     " placeholders but " + std::to_string(params.size()) +
+                                     " values were given");
+    }
+    const std::string text = NumberPlaceholders(sql);
+    std::vector<std::string> numbers;
+    numbers.reserve(count);  // no reallocation: values[] points into it
+    std::vector<const char*> values(count, nullptr);
+    std::vector<int> lengths(count, 0), formats(count, 0);
+    for (std::size_t i = 0; i < count; ++i) {
+      const Value& value = params[i];
+      if (const auto* n = std::get_if<int64_t>(&value)) {
+        values[i] = numbers.emplace_back(std::to_string(*n)).c_str();
+      } else if (const auto* s = std::get_if<std::string>(&value)) {
+        values[i] = s->c_str();
+      } else if (const auto* b = std::get_if<Blob>(&value)) {
+        values[i] = b->bytes.data();  // never null, so an empty BLOB is not NULL
+        lengths[i] = static_cast<int>(b->bytes.size());
+        formats[i] = 1;  // binary: the bytes as they are
+      }
+    }
+    PGresult* result =
+        PQexecParams(conn_, text.c_str(), static_cast<int>(count), nullptr, values.data(),
+                     lengths.data(), formats.data(), /*resultFormat=text*/ 0);
+    ResultGuard guard(result);
+    ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK) {
+      if (rows != nullptr) rows->clear();
+      const char* changed = PQcmdTuples(result);
+      int64_t n = 0;
+      if (changed != nullptr && *changed != '\0') {
+        std::from_chars(changed, changed + std::strlen(changed), n);
+      }
+      return n;
+    }
+    if (status != PGRES_TUPLES_OK) return Failure(result, Describe(sql));
+    const int tuples = PQntuples(result);
+    if (rows != nullptr) {
+      const int columns = PQnfields(result);
+      rows->assign(static_cast<std::size_t>(tuples), Row(static_cast<std::size_t>(columns)));
+      for (int r = 0; r < tuples; ++r) {
+        for (int c = 0; c < columns; ++c) {
+          SA_ASSIGN_OR_RETURN((*rows)[r][c], ReadCell(result, r, c, sql));
+        }
+      }
+    }
+    return static_cast<int64_t>(tuples);
+  }
+
+  std::shared_ptr<void> owner_;  // first member: released last
+  PGconn* conn_;
+  bool in_tx_ = false;
+  std::optional<Status> aborted_;  // the first error inside the open transaction
+};
+
+}  // namespace
+
+std::unique_ptr<PoolableSession> MakePostgresSession(PGconn* conn, std::shared_ptr<void> owner) {
+  return std::make_unique<PostgresSession>(conn, std::move(owner));
+}
+
+}  // namespace sa::adapter::store
