@@ -133,35 +133,19 @@ StatusOr<StoredRecord> SessionService::LoadForChange(store::DbSession& db, Opera
   return std::move(*stored);
 }
 
-StatusOr<IntakeResult> SessionService::Sign(const std::string& org, const std::string& session_id,
-                                            const auth::Principal& caller, const std::string& at) {
+StatusOr<IntakeResult> SessionService::ChangeRecord(const std::string& org,
+                                                    const std::string& session_id, Operation op,
+                                                    const auth::Principal& caller,
+                                                    const RecordEdit& edit) {
   for (int attempt = 0;; ++attempt) {
     SA_ASSIGN_OR_RETURN(auto db, db_->Connect());
-    SA_ASSIGN_OR_RETURN(StoredRecord stored,
-                        LoadForChange(*db, Operation::kSignSession, org, session_id, caller));
+    SA_ASSIGN_OR_RETURN(StoredRecord stored, LoadForChange(*db, op, org, session_id, caller));
     db.reset();
-    json doc = std::move(stored.document);
-    if (doc.value("status", "") != "held") {
-      return Status::FailedPrecondition("only a held session is signed; this one is " +
-                                        doc.value("status", std::string("unknown")));
-    }
-    if (!doc.contains("signatures") || !doc["signatures"].is_array()) doc["signatures"] = json::array();
-    const bool signed_already =
-        std::any_of(doc["signatures"].begin(), doc["signatures"].end(),
-                    [&](const json& s) { return s.is_object() && s.value("by", "") == caller.subject; });
-    if (signed_already) {
-      return intake_->Intake(doc.dump(), IntakeContext{caller.AuditActor(), stored.version, nullptr});
-    }
-    std::string role = "supervisee";
-    if (doc["supervisor"].value("id", "") == caller.subject) {
-      role = "supervisor";
-    } else if (doc.value("type", "") == "group" || doc.value("type", "") == "peer") {
-      role = "attendee";
-    }
-    doc["signatures"].push_back({{"by", caller.subject}, {"role", role}, {"at", at}});
-    auto result = intake_->Intake(
-        doc.dump(), IntakeContext{caller.AuditActor(), stored.version,
-                                  json{{"event", "signature"}, {"role", role}}});
+    json note;
+    SA_RETURN_IF_ERROR(edit(stored.document, &note));
+    auto result = intake_->Intake(stored.document.dump(),
+                                  IntakeContext{caller.AuditActor(), stored.version, note});
+    // Someone else made a version in between: read it again and redo the edit.
     if (result.ok() || result.status().code() != StatusCode::kConflict ||
         attempt + 1 >= kConflictRetries) {
       return result;
@@ -169,15 +153,34 @@ StatusOr<IntakeResult> SessionService::Sign(const std::string& org, const std::s
   }
 }
 
+StatusOr<IntakeResult> SessionService::Sign(const std::string& org, const std::string& session_id,
+                                            const auth::Principal& caller, const std::string& at) {
+  return ChangeRecord(org, session_id, Operation::kSignSession, caller, [&](json& doc, json* note) {
+    if (doc.value("status", "") != "held") {
+      return Status::FailedPrecondition("only a held session is signed; this one is " +
+                                        doc.value("status", std::string("unknown")));
+    }
+    if (!doc.contains("signatures") || !doc["signatures"].is_array()) doc["signatures"] = json::array();
+    const bool signed_already = std::any_of(
+        doc["signatures"].begin(), doc["signatures"].end(),
+        [&](const json& s) { return s.is_object() && s.value("by", "") == caller.subject; });
+    if (signed_already) return Status::Ok();  // the same content: intake answers "unchanged"
+    std::string role = "supervisee";
+    if (doc["supervisor"].value("id", "") == caller.subject) {
+      role = "supervisor";
+    } else if (doc.value("type", "") == "group" || doc.value("type", "") == "peer") {
+      role = "attendee";
+    }
+    doc["signatures"].push_back({{"by", caller.subject}, {"role", role}, {"at", at}});
+    *note = {{"event", "signature"}, {"role", role}};
+    return Status::Ok();
+  });
+}
+
 StatusOr<IntakeResult> SessionService::Cancel(const std::string& org, const std::string& session_id,
                                               const auth::Principal& caller,
                                               const CancelRequest& request) {
-  for (int attempt = 0;; ++attempt) {
-    SA_ASSIGN_OR_RETURN(auto db, db_->Connect());
-    SA_ASSIGN_OR_RETURN(StoredRecord stored,
-                        LoadForChange(*db, Operation::kCancelSession, org, session_id, caller));
-    db.reset();
-    json doc = std::move(stored.document);
+  return ChangeRecord(org, session_id, Operation::kCancelSession, caller, [&](json& doc, json* note) {
     if (doc.value("status", "") == "cancelled") {
       return Status::Conflict("session " + session_id + " is already cancelled");
     }
@@ -187,14 +190,9 @@ StatusOr<IntakeResult> SessionService::Cancel(const std::string& org, const std:
     doc.erase("durationMinutes");
     doc.erase("practitioner");
     doc["rebookedTo"] = request.rebooked_to ? json(*request.rebooked_to) : json(nullptr);
-    auto result = intake_->Intake(
-        doc.dump(), IntakeContext{caller.AuditActor(), stored.version,
-                                  json{{"event", "cancellation"}, {"reason", request.reason}}});
-    if (result.ok() || result.status().code() != StatusCode::kConflict ||
-        attempt + 1 >= kConflictRetries) {
-      return result;
-    }
-  }
+    *note = {{"event", "cancellation"}, {"reason", request.reason}};
+    return Status::Ok();
+  });
 }
 
 StatusOr<json> SessionService::RegisterView(const std::string& org, const std::string& session_id,

@@ -11,6 +11,7 @@
 #ifndef SA_ADAPTER_SERVICE_SESSION_SERVICE_H_
 #define SA_ADAPTER_SERVICE_SESSION_SERVICE_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,6 +94,13 @@ class SessionService {
   static constexpr int kConflictRetries = 5;
 
  private:
+  // Edits the latest record in place and sets the register note (codes only).
+  using RecordEdit = std::function<Status(nlohmann::json& record, nlohmann::json* note)>;
+  // Loads the latest record (checking `op`), applies `edit`, and takes the
+  // result in as the next version; retried on a concurrent change.
+  StatusOr<IntakeResult> ChangeRecord(const std::string& org, const std::string& session_id,
+                                      Operation op, const auth::Principal& caller,
+                                      const RecordEdit& edit);
   // Loads the latest record and checks `op` for the caller on it.
   StatusOr<StoredRecord> LoadForChange(store::DbSession& db, Operation op, const std::string& org,
                                        const std::string& session_id,
