@@ -52,6 +52,14 @@ void ApiTest::SetUp() {
             {"audience", "supervision-adapter"},
             {"keyId", pair->key_id},
             {"algorithm", "ES256"}}}}}}}};
+  if (OnPostgres()) {
+    auto pg = adapter::store::PgHarness::Start();
+    ASSERT_TRUE(pg.ok()) << pg.status().ToString();
+    pg_ = std::move(*pg);
+    auto conninfo = pg_->CreateDatabase();
+    ASSERT_TRUE(conninfo.ok()) << conninfo.status().ToString();
+    config["store"] = {{"postgres", *conninfo}};
+  }
   if (WithFhirServer()) {
     fhir_ = std::make_unique<adapter::LocalFhirServer>();
     Status s = fhir_->Start(Src(adapter::kBundledServerScript));
@@ -81,6 +89,7 @@ void ApiTest::TearDown() {
   host_.reset();
   runtime_.reset();
   if (fhir_) fhir_->Stop();
+  pg_.reset();
   adapter::api::SetLogSink({});
 }
 

@@ -18,6 +18,7 @@
 #include "adapter/auth/auth_config.h"
 #include "adapter/core/runtime.h"
 #include "adapter/local_fhir_server.h"
+#include "adapter/store/pg_harness.h"
 #include "adapter/store/store_test_util.h"
 
 namespace sa::testing {
@@ -34,6 +35,9 @@ class ApiTest : public ::testing::Test {
   virtual void Configure(json& config) { (void)config; }
   // True: start the bundled FHIR server and let delivery and sync run.
   virtual bool WithFhirServer() const { return false; }
+  // True: the store is a real PostgreSQL server (started for the test)
+  // instead of the embedded SQLite file.
+  virtual bool OnPostgres() const { return false; }
 
   // A token for `sub` with `roles`, acting for `orgs`.
   std::string Token(const std::string& sub, const std::vector<std::string>& roles,
@@ -69,6 +73,7 @@ class ApiTest : public ::testing::Test {
 
   std::unique_ptr<adapter::store::testing::TempDir> dir_;
   std::unique_ptr<adapter::LocalFhirServer> fhir_;
+  std::unique_ptr<adapter::store::PgHarness> pg_;
   std::unique_ptr<adapter::Runtime> runtime_;
   std::unique_ptr<adapter::api::ServiceHost> host_;
   adapter::auth::TokenIssueConfig issue_;
