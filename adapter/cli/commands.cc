@@ -5,11 +5,13 @@
 #include <iostream>
 #include <sstream>
 
+#include "adapter/auth/jwt_validator.h"
 #include "adapter/check_endpoint.h"
 #include "adapter/config.h"
 #include "adapter/demo.h"
 #include "adapter/ehr_connection.h"
 #include "adapter/explain.h"
+#include "fhir/clock.h"
 #include "mappings/catalog.h"
 #include "mappings/strict_json.h"
 
@@ -94,6 +96,18 @@ int RunConfig(const std::vector<std::string>& args) {
   std::cout << args[1] << ": ok; profiles:";
   for (const auto& code : (*catalog)->ProfileCodes()) std::cout << " " << code;
   std::cout << "\n";
+  // What `serve` loads at start-up: said now, as warnings (other commands do
+  // not need these files, and a deployment may create them later).
+  if (!config->api.auth.issuers.empty() || !config->api.auth.client_certificates.empty()) {
+    auto validator = auth::JwtValidator::Create(config->api.auth, fhir::RealClock());
+    if (!validator.ok()) {
+      std::cout << "warning: /api/auth: " << validator.status().message()
+                << " (serve will refuse to start)\n";
+    }
+  } else {
+    std::cout << "warning: /api/auth: no issuer or client certificate configured; serve will"
+                 " answer 401 to every protected endpoint\n";
+  }
   return kExitOk;
 }
 
