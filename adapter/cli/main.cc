@@ -35,7 +35,9 @@ const std::vector<Command>& Commands() {
        sa::adapter::cli::RunDeliver},
       {"outbox", "outbox --config C list [STATE] | retry ID|--all-dead | discard ID --reason TEXT",
        "inspect and operate the outbox (audited)", sa::adapter::cli::RunOutbox},
-      {"audit", "audit verify --config C", "check the audit log's hash chain (exit 4 when broken)",
+      {"audit", "audit verify|anchor --config C",
+       "check the audit log's hash chain (exit 4 when broken); anchor: record the verified head so a"
+       " later truncation is caught, and print it to keep off the machine",
        sa::adapter::cli::RunAudit},
       {"sync", "sync --config C [--once] [--interval SECONDS]",
        "poll Task status back from the EHR; --once: one poll, one JSON line of stats",
