@@ -277,8 +277,9 @@ int RunDemo(const DemoOptions& options, std::ostream& out) {
       auto n = store::AsInt((*r)[0][0]);
       return n.ok() ? *n : -1;
     };
-    out << "  attendance register: " << count("SELECT CAST(COUNT(*) AS BIGINT) FROM register")
-        << " session(s), incl. cancelled and not yet agreed (RS-9)\n"
+    out << "  attendance register: " << count("SELECT CAST(COUNT(*) AS BIGINT) FROM register WHERE superseded_by IS NULL")
+        << " session(s) (" << count("SELECT CAST(COUNT(*) AS BIGINT) FROM register")
+        << " versions), incl. cancelled and not yet agreed (RS-9)\n"
         << "  confidential store: " << count("SELECT CAST(COUNT(*) AS BIGINT) FROM confidential_records WHERE kind = 'discussion'")
         << " discussion form(s), " << count("SELECT CAST(COUNT(*) AS BIGINT) FROM confidential_records WHERE kind = 'practitioner'")
         << " practitioner record(s) over all versions (a signature makes a new version), each sealed under its own AES-256-GCM data key (RS-3, RS-7)\n";

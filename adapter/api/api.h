@@ -23,7 +23,7 @@ namespace sa::adapter::api {
 struct ApiMetrics {
   explicit ApiMetrics(MetricsRegistry& registry);
   Counter& intake;         // sa_intake_total{result}
-  Counter& auth_failures;  // sa_auth_failures_total{reason}
+  Counter& auth_failures;  // sa_auth_failures_total{route}
   Counter& refusals;       // sa_access_refusals_total{operation}
 };
 

@@ -24,7 +24,8 @@ StatusOr<service::Disclosure> LoadAuthorized(ApiContext& ctx, store::DbSession& 
                                              const auth::Principal& caller) {
   SA_ASSIGN_OR_RETURN(service::Disclosure d, service::GetDisclosure(db, id));
   if (!caller.ActsFor(d.organisation)) return Status::NotFound("no disclosure " + id);
-  SA_RETURN_IF_ERROR(service::Authorize(db, op, caller, service::kSameOrg, nullptr, "disclosure/" + id));
+  SA_RETURN_IF_ERROR(service::Authorize(db, op, caller, service::kSameOrg,
+                                        ctx.catalog->FindProfile(d.organisation), "disclosure/" + id));
   return d;
 }
 

@@ -35,7 +35,8 @@ std::optional<Period> ReportRequest(ApiContext& ctx, store::DbSession& db, Opera
   }
   Status allowed = service::Authorize(db, op, caller,
                                       caller.ActsFor(*org) ? service::kSameOrg : service::kNone,
-                                      nullptr, std::string(service::OperationName(op)) + "/" + *org);
+                                      ctx.catalog->FindProfile(*org),
+                                      std::string(service::OperationName(op)) + "/" + *org);
   if (!allowed.ok()) {
     *error = ErrorResponse(ctx, allowed);
     return std::nullopt;

@@ -1,5 +1,7 @@
 #include "adapter/api/service_host.h"
 
+#include <cstdio>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -8,11 +10,12 @@
 
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "adapter/api/api.h"
 #include "adapter/api/http/log.h"
 #include "adapter/api/http/server.h"
+#include "adapter/auth/request_credentials.h"
 #include "adapter/core/intake.h"
 #include "adapter/core/outbox.h"
 #include "adapter/ehr_connection.h"
@@ -30,23 +33,30 @@ int64_t NowMs() {
       .count();
 }
 
-// The rate-limit key: a digest of the credentials (callers sharing an
-// address are told apart), else the remote address. Never the token itself.
-std::string ClientKey(const HttpRequest& request) {
-  if (auto auth = request.Header("authorization")) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(auth->data(), auth->size(), md, &n, EVP_sha256(), nullptr);
-    static const char* kHex = "0123456789abcdef";
-    std::string out = "cred:";
-    for (unsigned int i = 0; i < 8 && i < n; ++i) {
-      out += kHex[md[i] >> 4];
-      out += kHex[md[i] & 15];
-    }
-    return out;
-  }
+// The rate-limit key: the authenticated caller (a valid token's issuer and
+// subject, or a verified client certificate), so callers sharing an address
+// are told apart; anything else — no token, or one that does not verify —
+// shares its remote address's bucket, so inventing tokens gains nothing.
+std::string ClientKey(const auth::JwtValidator* validator, const HttpRequest& request) {
   if (!request.client_cert_subject.empty()) return "cert:" + request.client_cert_subject;
+  if (auto header = request.Header("authorization"); header && validator != nullptr) {
+    if (auto token = auth::BearerToken(*header)) {
+      auto principal = validator->Validate(*token);
+      if (principal.ok()) return "sub:" + principal->issuer + "/" + principal->subject;
+    }
+  }
   return "ip:" + request.remote_address;
+}
+
+// A lease owner unique across hosts and restarts: host, pid, random.
+std::string WorkerName() {
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  unsigned char r[4] = {0};
+  RAND_bytes(r, sizeof r);
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+  return std::string("serve-") + host + "-" + std::to_string(::getpid()) + "-" + suffix;
 }
 
 // A count from the store for a gauge; -1 when the store does not answer.
@@ -127,7 +137,7 @@ void ServiceHost::Impl::ObserveDeliveries(int64_t* since_ms) {
 
 void ServiceHost::Impl::DeliveryLoop() {
   OutboxOptions outbox = rt->config.outbox;
-  if (outbox.owner.empty()) outbox.owner = "serve-" + std::to_string(::getpid());
+  if (outbox.owner.empty()) outbox.owner = WorkerName();
   OutboxWorker worker(rt->db.get(), &delivery_ehr->client(), &rt->config.fhir->mapping,
                       rt->catalog.get(), outbox);
   int64_t since = NowMs();
@@ -222,7 +232,8 @@ StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(Runtime* rt, HostOptio
   if (a.rate_limit_per_second) so.limits.rate_limit_per_second = static_cast<double>(*a.rate_limit_per_second);
   if (a.rate_limit_burst) so.limits.rate_limit_burst = static_cast<double>(*a.rate_limit_burst);
   so.limits.shutdown_drain = std::chrono::milliseconds(a.drain_ms);
-  so.client_key = ClientKey;
+  const auth::JwtValidator* validator = h.validator.get();
+  so.client_key = [validator](const HttpRequest& r) { return ClientKey(validator, r); };
   so.metrics = &h.registry;
   SA_ASSIGN_OR_RETURN(h.server, HttpServer::Start(so, &h.router));
 

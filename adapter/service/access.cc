@@ -48,11 +48,11 @@ const std::vector<OperationRow>& Table() {
        {{kRoleSupervisor, kSameOrg | kCurrentSupervisor},
         {kRoleSupervisee, kSameOrg | kSelf},
         {kRoleSafeguardingLead, kSameOrg}}},
+      // Agreements name the managers who may read a supervisee's records, so
+      // only the safeguarding team and the office system record them.
       {Operation::kWriteAgreement,
        "agreement.write",
-       {{kRoleSafeguardingLead, kSameOrg},
-        {kRoleOfficeSystem, kSameOrg},
-        {kRoleSupervisor, kSameOrg | kAgreementParty}}},
+       {{kRoleSafeguardingLead, kSameOrg}, {kRoleOfficeSystem, kSameOrg}}},
       {Operation::kReadAgreement,
        "agreement.read",
        {{kRoleSafeguardingLead, kSameOrg},
@@ -62,7 +62,9 @@ const std::vector<OperationRow>& Table() {
         {kRoleLineManager, kSameOrg | kNamedLineManager}}},
       {Operation::kRequestDisclosure, "disclosure.request", {{kRoleSafeguardingLead, kSameOrg}}},
       {Operation::kRecordNotice, "disclosure.notice", {{kRoleSafeguardingLead, kSameOrg}}},
-      {Operation::kApproveDisclosure, "disclosure.approve", {{kRoleSafeguardingLead, kSameOrg}}},
+      // The profile's approverRole (ProfileGrants); the service checks it again
+      // and refuses the requester (separation of duties).
+      {Operation::kApproveDisclosure, "disclosure.approve", {}},
       {Operation::kReadDisclosure,
        "disclosure.read",
        {{kRoleSafeguardingLead, kSameOrg}, {kRoleAuditor, kSameOrg}}},
@@ -71,15 +73,12 @@ const std::vector<OperationRow>& Table() {
        "notices.read",
        {{kRoleSupervisee, kSameOrg | kSelf}, {kRoleSupervisor, kSameOrg | kSelf}}},
       {Operation::kTransferSupervisee, "supervisee.transfer", {{kRoleSafeguardingLead, kSameOrg}}},
-      {Operation::kRecordDeparture,
-       "supervisee.departure",
-       {{kRoleSafeguardingLead, kSameOrg}, {kRoleLineManager, kSameOrg | kNamedLineManager}}},
-      {Operation::kReadRegister,
-       "register.read",
-       {{kRoleSafeguardingLead, kSameOrg}, {kRoleAuditor, kSameOrg}}},
-      {Operation::kReadCompliance,
-       "compliance.read",
-       {{kRoleSafeguardingLead, kSameOrg}, {kRoleAuditor, kSameOrg}}},
+      // The personnel-file package holds discussion forms: the safeguarding
+      // team only, whatever the profile lets managers read.
+      {Operation::kRecordDeparture, "supervisee.departure", {{kRoleSafeguardingLead, kSameOrg}}},
+      // Register and compliance: the profile's register readers (ProfileGrants).
+      {Operation::kReadRegister, "register.read", {}},
+      {Operation::kReadCompliance, "compliance.read", {}},
       {Operation::kReadMetrics, "metrics.read", {{kRoleIntegratorAdmin, kNone}}},
   };
   return *kTable;
@@ -100,6 +99,14 @@ const std::map<std::string, std::vector<Grant>>& DiscussionReaders() {
       {"group-members", {{kRoleSupervisee, kSameOrg | kGroupMember}}},
       {"safeguarding-team", {{kRoleSafeguardingLead, kSameOrg}}},
       {"named-managers", {{kRoleLineManager, kSameOrg | kNamedManager}}},
+      {"auditor", {{kRoleAuditor, kSameOrg}}},
+  };
+  return *kMap;
+}
+
+const std::map<std::string, std::vector<Grant>>& RegisterReaders() {
+  static const auto* const kMap = new std::map<std::string, std::vector<Grant>>{
+      {"safeguarding-team", {{kRoleSafeguardingLead, kSameOrg}}},
       {"auditor", {{kRoleAuditor, kSameOrg}}},
   };
   return *kMap;
@@ -137,14 +144,43 @@ const std::vector<Grant>& FixedGrants(Operation op) {
   return row ? row->grants : kEmpty;
 }
 
-std::vector<Grant> ReaderGrants(const std::vector<std::string>& readers, bool practitioner) {
-  const auto& map = practitioner ? PractitionerReaders() : DiscussionReaders();
+std::vector<Grant> ReaderGrants(const std::vector<std::string>& readers, ReaderKind kind) {
+  const auto& map = kind == ReaderKind::kPractitioner ? PractitionerReaders()
+                    : kind == ReaderKind::kRegister   ? RegisterReaders()
+                                                      : DiscussionReaders();
   std::vector<Grant> out;
   for (const auto& reader : readers) {
     auto it = map.find(reader);
     if (it != map.end()) out.insert(out.end(), it->second.begin(), it->second.end());
   }
   return out;
+}
+
+bool IsProfileDriven(Operation op) {
+  return op == Operation::kReadDiscussion || op == Operation::kReadPractitionerRecord ||
+         op == Operation::kApproveDisclosure || op == Operation::kReadRegister ||
+         op == Operation::kReadCompliance;
+}
+
+std::vector<Grant> ProfileGrants(Operation op, const mappings::Profile& profile) {
+  switch (op) {
+    case Operation::kReadDiscussion:
+      return ReaderGrants(profile.discussion_access.readers, ReaderKind::kDiscussion);
+    case Operation::kReadPractitionerRecord:
+      return ReaderGrants(profile.practitioner_access.readers, ReaderKind::kPractitioner);
+    case Operation::kReadRegister:
+    case Operation::kReadCompliance:
+      return ReaderGrants(profile.register_access.readers, ReaderKind::kRegister);
+    case Operation::kApproveDisclosure: {
+      // The profile names the role; the string must outlive the grant's view.
+      for (const auto& role : auth::KnownRoles()) {
+        if (role == profile.approver_role) return {{role, kSameOrg}};
+      }
+      return {};
+    }
+    default:
+      return {};
+  }
 }
 
 std::string RelationNames(Relations relations) {
@@ -170,12 +206,9 @@ std::string RelationNames(Relations relations) {
 Decision Decide(Operation op, const auth::Principal& caller, Relations relations,
                 const mappings::Profile* profile) {
   std::vector<Grant> grants;
-  if (op == Operation::kReadDiscussion || op == Operation::kReadPractitionerRecord) {
+  if (IsProfileDriven(op)) {
     if (profile == nullptr) return {false, "no policy profile for the object's organisation"};
-    const bool practitioner = op == Operation::kReadPractitionerRecord;
-    grants = ReaderGrants(
-        practitioner ? profile->practitioner_access.readers : profile->discussion_access.readers,
-        practitioner);
+    grants = ProfileGrants(op, *profile);
   } else {
     grants = FixedGrants(op);
   }

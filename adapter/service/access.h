@@ -70,14 +70,20 @@ struct Grant {
   Relations required;     // every bit must hold
 };
 
-// The fixed grants of `op` (empty for the two profile-driven reads).
+// The fixed grants of `op` (empty for the profile-driven operations).
 const std::vector<Grant>& FixedGrants(Operation op);
 
-// The grants a profile's reader list gives for discussion forms
-// (`practitioner` false) or practitioner records (`practitioner` true).
-// Unknown reader names give nothing ("hr" reads through the departure
-// package, not the API).
-std::vector<Grant> ReaderGrants(const std::vector<std::string>& readers, bool practitioner);
+// True for the operations whose grants come from the organisation's
+// profile: the discussion, practitioner-record and register readers
+// ("access" in the profile) and the disclosure approver role.
+bool IsProfileDriven(Operation op);
+std::vector<Grant> ProfileGrants(Operation op, const mappings::Profile& profile);
+
+enum class ReaderKind { kDiscussion, kPractitioner, kRegister };
+// The grants a profile's reader list gives for one kind of record. Unknown
+// reader names give nothing ("hr" reads through the departure package, not
+// the API).
+std::vector<Grant> ReaderGrants(const std::vector<std::string>& readers, ReaderKind kind);
 
 struct Decision {
   bool allowed = false;
@@ -85,7 +91,7 @@ struct Decision {
 };
 
 // Decides `op` for `caller` with the relations that hold. `profile` is needed
-// for kReadDiscussion and kReadPractitionerRecord (null: denied).
+// for the profile-driven operations (null: denied).
 Decision Decide(Operation op, const auth::Principal& caller, Relations relations,
                 const mappings::Profile* profile);
 

@@ -533,6 +533,12 @@ StatusOr<Disclosure> Approve(store::DbSession& session, const mappings::Catalog&
     return Status::PermissionDenied("approving needs role " + profile->approver_role + " in " +
                                     d.organisation + " (" + profile->approver_cite + ")");
   }
+  // Separation of duties: whoever recorded the request does not approve it.
+  if (d.requested_by == actor.AuditActor()) {
+    SA_RETURN_IF_ERROR(AuditRefusal(session, actor, "approve-disclosure", ObjectOf(d.id),
+                                    "requester-cannot-approve", at));
+    return Status::PermissionDenied("the person who recorded a disclosure request cannot approve it");
+  }
   if (d.state != kDisclosureAwaitingApproval) {
     SA_RETURN_IF_ERROR(
         AuditRefusal(session, actor, "approve-disclosure", ObjectOf(d.id), "state=" + d.state, at));

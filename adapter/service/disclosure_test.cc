@@ -41,6 +41,10 @@ class DisclosureTest : public ServiceTest {
   auth::Principal Lead(const std::string& org = "EPUT") {
     return Caller("P-1", {"safeguarding-lead"}, org);
   }
+  // A second safeguarding lead: the one who approves (never the requester).
+  auth::Principal Approver(const std::string& org = "EPUT") {
+    return Caller("P-3", {"safeguarding-lead"}, org);
+  }
   auth::Principal Team(const std::string& org = "EPUT") {
     return Caller("P-2", {"supervisor"}, org);
   }
@@ -113,7 +117,7 @@ TEST_F(DisclosureTest, Rs4_EputRefusesTheAuditGroundAndRecordsTheRefusal) {
   // A refused disclosure goes nowhere.
   EXPECT_EQ(ReleasePackage(*session_, *vault_, *id, Lead(), kT0).status().code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(Approve(*session_, catalog(), *id, Lead(), kT0).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(Approve(*session_, catalog(), *id, Approver(), kT0).status().code(), StatusCode::kConflict);
 }
 
 TEST_F(DisclosureTest, Rs4_SgscbAllowsTheAuditGround) {
@@ -136,7 +140,7 @@ TEST_F(DisclosureTest, Rs5_EputUrgentChildProtectionIsReleasedBeforeNoticeAndThe
   auto d = Request(RequestBody("EPUT", "S-1", "child-protection", true), Lead());
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->state, "awaiting-approval");
-  ASSERT_TRUE(Approve(*session_, catalog(), d->id, Lead(), kT0 + seconds(60)).ok());
+  ASSERT_TRUE(Approve(*session_, catalog(), d->id, Approver(), kT0 + seconds(60)).ok());
   auto package = ReleasePackage(*session_, *vault_, d->id, Lead(), kT0 + seconds(120));
   ASSERT_TRUE(package.ok()) << package.status().ToString();
   EXPECT_EQ((*package)["releasedAt"], "2026-12-01T10:02:00.000Z");
@@ -181,17 +185,17 @@ TEST_F(DisclosureTest, Rs5_EputCourtOrderIsReleasedOnlyAfterNoticeAndApproval) {
 
   EXPECT_EQ(ReleasePackage(*session_, *vault_, id, Lead(), kT0).status().code(),
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(Approve(*session_, catalog(), id, Lead(), kT0).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(Approve(*session_, catalog(), id, Approver(), kT0).status().code(), StatusCode::kConflict);
   auto noticed = RecordNotice(*session_, *vault_, id, Notice("co", &notice_canaries), Team(), kT0);
   ASSERT_TRUE(noticed.ok()) << noticed.status().ToString();
   EXPECT_EQ(noticed->state, "awaiting-approval");
   EXPECT_FALSE(noticed->notice_gap_seconds.has_value());
   EXPECT_EQ(ReleasePackage(*session_, *vault_, id, Lead(), kT0).status().code(),
             StatusCode::kFailedPrecondition);
-  auto approved = Approve(*session_, catalog(), id, Lead(), kT0 + seconds(10));
+  auto approved = Approve(*session_, catalog(), id, Approver(), kT0 + seconds(10));
   ASSERT_TRUE(approved.ok()) << approved.status().ToString();
   EXPECT_EQ(approved->state, "approved");
-  EXPECT_EQ(approved->approved_by, "P-1");
+  EXPECT_EQ(approved->approved_by, "P-3");
 
   auto first = ReleasePackage(*session_, *vault_, id, Lead(), kT0 + seconds(20));
   ASSERT_TRUE(first.ok()) << first.status().ToString();
@@ -220,7 +224,7 @@ TEST_F(DisclosureTest, Rs4_ApprovalByANonApproverIsRefusedAndAudited) {
   auto by_supervisor = Approve(*session_, catalog(), d->id, Team(), kT0);
   EXPECT_EQ(by_supervisor.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(by_supervisor.status().message().find("safeguarding-lead"), std::string::npos);
-  auto other_org_lead = Approve(*session_, catalog(), d->id, Lead("SGSCB"), kT0);
+  auto other_org_lead = Approve(*session_, catalog(), d->id, Approver("SGSCB"), kT0);
   EXPECT_EQ(other_org_lead.status().code(), StatusCode::kPermissionDenied);
   auto audits = AuditRowsFor("approve-disclosure");
   ASSERT_EQ(audits.size(), 2u);
@@ -232,7 +236,7 @@ TEST_F(DisclosureTest, Rs4_ApprovalByANonApproverIsRefusedAndAudited) {
   EXPECT_EQ(audits[0].actor, "api:P-2");
   EXPECT_EQ(GetDisclosure(*session_, d->id)->state, "awaiting-approval");
   // Nor may a non-approver take the package once approved.
-  ASSERT_TRUE(Approve(*session_, catalog(), d->id, Lead(), kT0).ok());
+  ASSERT_TRUE(Approve(*session_, catalog(), d->id, Approver(), kT0).ok());
   EXPECT_EQ(ReleasePackage(*session_, *vault_, d->id, Team(), kT0).status().code(),
             StatusCode::kPermissionDenied);
   EXPECT_EQ(AuditRowsFor("disclose").back().outcome, "refused");
@@ -253,7 +257,7 @@ TEST_F(DisclosureTest, Rs4_PackageHoldsExactlyTheRequestedRecordsMarked) {
     auto d = Request(body, Lead());
     EXPECT_TRUE(d.ok()) << d.status().ToString();
     if (!d.ok()) return nullptr;
-    EXPECT_TRUE(Approve(*session_, catalog(), d->id, Lead(), kT0).ok());
+    EXPECT_TRUE(Approve(*session_, catalog(), d->id, Approver(), kT0).ok());
     auto p = ReleasePackage(*session_, *vault_, d->id, Lead(), kT0 + seconds(5));
     EXPECT_TRUE(p.ok()) << p.status().ToString();
     return p.ok() ? *p : json(nullptr);
@@ -363,7 +367,7 @@ TEST_F(DisclosureTest, Rs12_EveryStepIsAuditedWithIdsAndCodesOnly) {
               StatusCode::kPermissionDenied);
   ASSERT_TRUE(
       RecordNotice(*session_, *vault_, d->id, Notice("au", &notice_canaries), Lead(), kT0).ok());
-  ASSERT_TRUE(Approve(*session_, catalog(), d->id, Lead(), kT0).ok());
+  ASSERT_TRUE(Approve(*session_, catalog(), d->id, Approver(), kT0).ok());
   ASSERT_TRUE(ReleasePackage(*session_, *vault_, d->id, Lead(), kT0).ok());
   EXPECT_EQ(Actions(),
             (std::vector<std::string>{
@@ -392,4 +396,14 @@ TEST_F(DisclosureTest, Rs12_EveryStepIsAuditedWithIdsAndCodesOnly) {
 }
 
 }  // namespace
+TEST_F(DisclosureTest, TheRequesterCannotApproveTheirOwnRequest) {
+  std::vector<std::string> canaries;
+  IntakeOk(OneToOneRecord("S-1", "sd", &canaries));
+  auto d = Request(RequestBody("EPUT", "S-1", "child-protection", true), Lead());
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  auto self = Approve(*session_, catalog(), d->id, Lead(), kT0);
+  EXPECT_EQ(self.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_TRUE(Approve(*session_, catalog(), d->id, Approver(), kT0).ok());
+}
+
 }  // namespace sa::adapter::service::testing

@@ -176,6 +176,7 @@ TEST_F(ApiFlowTest, Rs10_TransferMovesAccessAndDepartureExportsToThePersonnelFil
 
   auto db = runtime().db->Connect();
   auto outbox_before = (*db)->Query("SELECT CAST(COUNT(*) AS BIGINT) FROM outbox");
+  EXPECT_EQ(Post("/v1/supervisees/P-20/departure", Token("M-9", {"line-manager"}), json::object()).status, 403);
   ClientResponse d = Post("/v1/supervisees/P-20/departure", lead, json::object());
   ASSERT_EQ(d.status, 201) << d.body;
   EXPECT_FALSE(d.Json()["sessions"].empty());
@@ -219,7 +220,8 @@ TEST_F(ApiFlowTest, Rs5_NoticeBeforeReleaseThenApprovalThenExactlyTheDisclosedCo
   ASSERT_EQ(req.status, 201) << req.body;
   const std::string id = req.Json()["id"];
   EXPECT_EQ(Get("/v1/disclosures/" + id + "/package", lead).status, 409);  // not yet
-  EXPECT_EQ(Post("/v1/disclosures/" + id + "/approval", lead, json::object()).status, 409);  // notice first
+  EXPECT_EQ(Post("/v1/disclosures/" + id + "/approval", Token("SG-2", {"safeguarding-lead"}), json::object()).status,
+            409);  // notice first
   ClientResponse notice = Post("/v1/disclosures/" + id + "/notice", lead,
                                {{"what", "the discussion form of S-D"},
                                 {"why", "a court order"},
@@ -230,7 +232,9 @@ TEST_F(ApiFlowTest, Rs5_NoticeBeforeReleaseThenApprovalThenExactlyTheDisclosedCo
   ASSERT_EQ(mine.Json()["notices"].size(), 1u);
   EXPECT_EQ(mine.Json()["notices"][0]["why"], "a court order");
   EXPECT_EQ(Post("/v1/disclosures/" + id + "/approval", Token("P-10", {"supervisor"}), json::object()).status, 403);
-  ASSERT_EQ(Post("/v1/disclosures/" + id + "/approval", lead, json::object()).status, 200);
+  // Separation of duties: the lead who recorded the request cannot approve it.
+  EXPECT_EQ(Post("/v1/disclosures/" + id + "/approval", lead, json::object()).status, 403);
+  ASSERT_EQ(Post("/v1/disclosures/" + id + "/approval", Token("SG-2", {"safeguarding-lead"}), json::object()).status, 200);
   ClientResponse package = Get("/v1/disclosures/" + id + "/package", lead);
   ASSERT_EQ(package.status, 200) << package.body;
   EXPECT_EQ(package.Json()["reference"], "CO-2026-118");
@@ -247,7 +251,8 @@ TEST_F(ApiFlowTest, Rs5_UrgentChildProtectionReleaseComesFirstAndTheNoticeGapIsR
   ASSERT_EQ(req.status, 201) << req.body;
   const std::string id = req.Json()["id"];
   EXPECT_EQ(req.Json()["state"], "awaiting-approval");
-  ASSERT_EQ(Post("/v1/disclosures/" + id + "/approval", lead, json::object()).status, 200);
+  ASSERT_EQ(Post("/v1/disclosures/" + id + "/approval", Token("SG-2", {"safeguarding-lead"}), json::object()).status,
+            200);
   ASSERT_EQ(Get("/v1/disclosures/" + id + "/package", lead).status, 200);
   ClientResponse notice = Post("/v1/disclosures/" + id + "/notice", lead,
                                {{"what", "the discussion"}, {"why", "urgent child protection"},

@@ -47,7 +47,8 @@ TEST_F(ApiPostgresTest, EveryServiceWorksOnPostgres) {
                  {{"what", "the form"}, {"why", "a practice review"}, {"consequences", "read by the panel"}})
                 .status,
             200);
-  ASSERT_EQ(Post("/v1/disclosures/" + id + "/approval", lead, json::object()).status, 200);
+  ASSERT_EQ(Post("/v1/disclosures/" + id + "/approval", Token("SG-2", {"safeguarding-lead"}), json::object()).status,
+            200);
   ClientResponse package = Get("/v1/disclosures/" + id + "/package", lead);
   ASSERT_EQ(package.status, 200) << package.body;
   EXPECT_EQ(Get("/v1/supervisees/P-20/notices", see).Json()["notices"].size(), 1u);
