@@ -184,6 +184,7 @@ StatusOr<Config> LoadConfig(const std::string& path, FieldErrors* errors_out) {
       ObjectReader dr(*d, "/delivery", &errors);
       OutboxOptions& o = c.outbox;
       if (auto v = dr.Int("batch", Presence::kOptional, 1, 1000)) o.batch = static_cast<int>(*v);
+      if (auto v = dr.Int("concurrency", Presence::kOptional, 1, 64)) o.concurrency = static_cast<int>(*v);
       // A lease must outlast one delivery, or a second worker takes the row mid-flight.
       o.lease = Millis(dr, "leaseMs", o.lease, 3'600'000, 1'000);
       if (auto v = dr.Int("maxAttempts", Presence::kOptional, 1, 1000)) o.max_attempts = static_cast<int>(*v);

@@ -67,10 +67,7 @@ int64_t OutboxWorker::NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_->Now().time_since_epoch()).count();
 }
 
-StatusOr<std::vector<OutboxWorker::Leased>> OutboxWorker::Lease(store::DbSession& session) {
-  store::Transaction tx(session);
-  SA_RETURN_IF_ERROR(tx.Begin());
-  const int64_t now = NowMs();
+StatusOr<std::vector<OutboxWorker::Leased>> OutboxWorker::LeaseIn(store::DbSession& session, int64_t now) {
   // Due, not leased by a live worker, and no earlier version of the same
   // plan still pending (per-plan order). Ordered as the index outbox_lease_order
   // (schema.cc, migration 3) runs, so the query stops after a batch instead of
@@ -96,6 +93,13 @@ StatusOr<std::vector<OutboxWorker::Leased>> OutboxWorker::Lease(store::DbSession
                                                 {options_.owner, now + options_.lease.count(), l.id, now}));
     if (n == 1) out.push_back(std::move(l));
   }
+  return out;
+}
+
+StatusOr<std::vector<OutboxWorker::Leased>> OutboxWorker::Lease(store::DbSession& session) {
+  store::Transaction tx(session);
+  SA_RETURN_IF_ERROR(tx.Begin());
+  SA_ASSIGN_OR_RETURN(std::vector<Leased> out, LeaseIn(session, NowMs()));
   SA_RETURN_IF_ERROR(tx.Commit());
   return out;
 }
@@ -182,8 +186,10 @@ Status OutboxWorker::Record(store::DbSession& session, const Leased& row, const 
   return Status::Ok();
 }
 
-Status OutboxWorker::RecordAll(store::DbSession& session, const std::vector<Leased>& rows,
-                               const std::vector<Outcome>& outcomes, PassStats* stats) {
+StatusOr<std::vector<OutboxWorker::Leased>> OutboxWorker::Finish(store::DbSession& session,
+                                                                  const std::vector<Leased>& rows,
+                                                                  const std::vector<Outcome>& outcomes,
+                                                                  bool lease_next, PassStats* stats) {
   store::Transaction tx(session);
   SA_RETURN_IF_ERROR(tx.Begin());
   const int64_t now = NowMs();
@@ -192,6 +198,12 @@ Status OutboxWorker::RecordAll(store::DbSession& session, const std::vector<Leas
     bool dead_letter = false;
     SA_RETURN_IF_ERROR(Record(session, rows[i], outcomes[i], now, stats, &dead_letter));
     if (dead_letter) dead.push_back(i);
+  }
+  // The next batch sees these outcomes: a plan's next version is leased in
+  // the very transaction that records its previous one as done.
+  std::vector<Leased> next;
+  if (lease_next) {
+    SA_ASSIGN_OR_RETURN(next, LeaseIn(session, now));
   }
   // Last before the commit: on PostgreSQL each append holds the audit lock
   // until the transaction ends (audit_log.h).
@@ -202,7 +214,8 @@ Status OutboxWorker::RecordAll(store::DbSession& session, const std::vector<Leas
                                      audit::NowRfc3339())
                            .status());
   }
-  return tx.Commit();
+  SA_RETURN_IF_ERROR(tx.Commit());
+  return next;
 }
 
 StatusOr<PassStats> OutboxWorker::RunOnce() {
@@ -214,23 +227,33 @@ StatusOr<PassStats> OutboxWorker::RunOnce() {
   stats.leased = static_cast<int>(rows.size());
   if (rows.empty()) return stats;
   std::vector<Outcome> outcomes = DeliverAll(rows);
-  SA_RETURN_IF_ERROR(RecordAll(*session, rows, outcomes, &stats));
+  SA_RETURN_IF_ERROR(Finish(*session, rows, outcomes, /*lease_next=*/false, &stats).status());
   return stats;
 }
 
 StatusOr<PassStats> OutboxWorker::RunUntilIdle() {
   PassStats total;
   while (true) {
-    SA_ASSIGN_OR_RETURN(PassStats pass, RunOnce());
-    total += pass;
-    if (pass.leased > 0) continue;
-    SA_ASSIGN_OR_RETURN(auto session, db_->Connect());
-    SA_ASSIGN_OR_RETURN(auto rows, session->Query("SELECT CAST(COUNT(*) AS BIGINT), CAST(MIN(next_attempt_at) AS BIGINT)"
-                                                  " FROM outbox WHERE state = 'pending'"));
-    SA_ASSIGN_OR_RETURN(int64_t pending, store::AsInt(rows[0][0]));
-    if (pending == 0) return total;
-    SA_ASSIGN_OR_RETURN(auto next, store::AsOptionalInt(rows[0][1]));
-    int64_t wait = next ? *next - NowMs() : 100;
+    int64_t wait = 0;
+    {
+      SA_ASSIGN_OR_RETURN(auto session, db_->Connect());
+      SA_ASSIGN_OR_RETURN(std::vector<Leased> rows, Lease(*session));
+      // While batches keep coming, one commit per batch: its outcomes and the
+      // next batch's lease together. Stopping in between (an error, a crash)
+      // leaves the next batch leased until its leases expire, as a crash
+      // mid-delivery does.
+      while (!rows.empty()) {
+        total.leased += static_cast<int>(rows.size());
+        std::vector<Outcome> outcomes = DeliverAll(rows);
+        SA_ASSIGN_OR_RETURN(rows, Finish(*session, rows, outcomes, /*lease_next=*/true, &total));
+      }
+      SA_ASSIGN_OR_RETURN(auto pending, session->Query("SELECT CAST(COUNT(*) AS BIGINT), CAST(MIN(next_attempt_at) AS"
+                                                       " BIGINT) FROM outbox WHERE state = 'pending'"));
+      SA_ASSIGN_OR_RETURN(int64_t count, store::AsInt(pending[0][0]));
+      if (count == 0) return total;
+      SA_ASSIGN_OR_RETURN(auto next, store::AsOptionalInt(pending[0][1]));
+      wait = next ? *next - NowMs() : 100;
+    }  // the connection goes back to the pool while this worker waits
     clock_->SleepFor(std::chrono::milliseconds(std::clamp<int64_t>(wait, 20, 1000)));
   }
 }

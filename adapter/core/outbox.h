@@ -11,9 +11,10 @@
 // transaction, delivers the batch's plans with up to `concurrency` in flight
 // (a batch never holds two versions of one plan: the lease query leaves a
 // version out while an earlier one is pending), then records every outcome in
-// ONE transaction: one durable commit per batch, not per plan. A crash or a
-// failed commit before that leaves the whole batch leased; it is delivered
-// again once the leases expire, which changes nothing in the EHR.
+// ONE transaction: one durable commit per batch, not per plan. RunUntilIdle
+// leases the next batch in that same transaction. A crash or a failed commit
+// before it leaves the whole batch leased; it is delivered again once the
+// leases expire, which changes nothing in the EHR.
 #ifndef SA_ADAPTER_CORE_OUTBOX_H_
 #define SA_ADAPTER_CORE_OUTBOX_H_
 
@@ -62,13 +63,17 @@ class OutboxWorker {
   };
   // Claims up to `batch` due rows for this worker, in one transaction.
   StatusOr<std::vector<Leased>> Lease(store::DbSession& session);
+  // The same inside the caller's open transaction.
+  StatusOr<std::vector<Leased>> LeaseIn(store::DbSession& session, int64_t now);
   // Delivers every leased row, up to `concurrency` at once; outcomes in row order.
   std::vector<Outcome> DeliverAll(const std::vector<Leased>& rows);
   Outcome DeliverOne(const Leased& row);
-  // Records every outcome of a batch in one transaction (dead-letter audit
-  // entries last, as audit::Append asks).
-  Status RecordAll(store::DbSession& session, const std::vector<Leased>& rows,
-                   const std::vector<Outcome>& outcomes, PassStats* stats);
+  // Records every outcome of a batch in one transaction and, with
+  // `lease_next`, leases the next batch in it too (returned); dead-letter
+  // audit entries come last, as audit::Append asks.
+  StatusOr<std::vector<Leased>> Finish(store::DbSession& session, const std::vector<Leased>& rows,
+                                       const std::vector<Outcome>& outcomes, bool lease_next,
+                                       PassStats* stats);
   // The UPDATE for one outcome; `dead` is set when the row became a dead letter.
   Status Record(store::DbSession& session, const Leased& row, const Outcome& outcome, int64_t now,
                 PassStats* stats, bool* dead);

@@ -100,7 +100,8 @@ class PostgresDatabase : public Database {
     std::string ping_conninfo =
         "connect_timeout=" + std::to_string(options_.connect_timeout_s) + " " + conninfo_;
     switch (PQping(ping_conninfo.c_str())) {
-      case PQPING_OK: break;
+      case PQPING_OK:
+        break;
       case PQPING_REJECT:
         return Status::Unavailable(
             "connecting to PostgreSQL: the server rejects connections (starting up or shutting "
@@ -116,7 +117,8 @@ class PostgresDatabase : public Database {
           conninfo_, static_cast<std::size_t>(options_.connect_timeout_s));
       Poco::AutoPtr<Poco::Data::SessionImpl> impl(pg);
       PGconn* handle = pg->handle();
-      session = MakePostgresSession(handle, Own(Poco::Data::Session(impl)));
+      session =
+          MakePostgresSession(handle, Own(Poco::Data::Session(impl)), options_.prepare_statements);
     } catch (...) {
       // conninfo may hold a password: say where, not how.
       return StatusFromCurrentException(Dialect::kPostgres, "connecting to PostgreSQL", false);

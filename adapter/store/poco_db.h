@@ -54,6 +54,10 @@ struct PostgresOptions {
   int connect_timeout_s = 10;
   // Idle connections kept for reuse (session_pool.h).
   int max_idle_connections = kDefaultMaxIdleConnections;
+  // Prepare each distinct statement once per connection (postgres_session.h).
+  // Off for a pooler that cannot keep named statements (PgBouncer in
+  // transaction mode): every call is then parsed and planned afresh.
+  bool prepare_statements = true;
 };
 
 // Opens the PostgreSQL database described by libpq `conninfo`

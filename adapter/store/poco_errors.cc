@@ -170,9 +170,12 @@ Status SqliteError(int result_code, std::string_view message, std::string_view c
     case SQLITE_BUSY:
       return Make(StatusCode::kUnavailable, context,
                   "database is locked (busy timeout exceeded): " + text);
-    case SQLITE_LOCKED: return Make(StatusCode::kUnavailable, context, "table is locked: " + text);
-    case SQLITE_FULL: return Make(StatusCode::kUnavailable, context, "disk full: " + text);
-    case SQLITE_IOERR: return Make(StatusCode::kUnavailable, context, "disk I/O error: " + text);
+    case SQLITE_LOCKED:
+      return Make(StatusCode::kUnavailable, context, "table is locked: " + text);
+    case SQLITE_FULL:
+      return Make(StatusCode::kUnavailable, context, "disk full: " + text);
+    case SQLITE_IOERR:
+      return Make(StatusCode::kUnavailable, context, "disk I/O error: " + text);
     case SQLITE_CANTOPEN:
       return Make(StatusCode::kUnavailable, context, "cannot open database file: " + text);
     case SQLITE_READONLY:
@@ -180,15 +183,17 @@ Status SqliteError(int result_code, std::string_view message, std::string_view c
     case SQLITE_NOMEM:
     case SQLITE_INTERRUPT:
     case SQLITE_SCHEMA:
-    case SQLITE_PROTOCOL: return Make(StatusCode::kUnavailable, context, text);
+    case SQLITE_PROTOCOL:
+      return Make(StatusCode::kUnavailable, context, text);
     case SQLITE_CONSTRAINT:
       // A STRICT table refusing a value of the wrong type is bad input, not a clash.
-      return Make(Contains(text, "cannot store") ? StatusCode::kInvalidArgument
-                                                 : StatusCode::kConflict,
-                  context, text);
+      return Make(
+          Contains(text, "cannot store") ? StatusCode::kInvalidArgument : StatusCode::kConflict,
+          context, text);
     case SQLITE_MISMATCH:
     case SQLITE_TOOBIG:
-    case SQLITE_RANGE: return Make(StatusCode::kInvalidArgument, context, text);
+    case SQLITE_RANGE:
+      return Make(StatusCode::kInvalidArgument, context, text);
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return Make(StatusCode::kInternal, context, "database file is corrupt: " + text);

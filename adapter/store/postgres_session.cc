@@ -2,11 +2,13 @@
 
 #include <poll.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "adapter/store/poco_errors.h"
@@ -33,6 +35,25 @@ std::string Describe(std::string_view sql) {
   return "SQL `" + head + (sql.size() > kShown ? "...`" : "`");
 }
 
+// Heterogeneous look-up: find a std::string key by std::string_view.
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// True for statements that change the schema: after one, prepared statements
+// may describe result rows that no longer exist.
+bool IsSchemaChange(std::string_view sql) {
+  std::size_t at = 0;
+  while (at < sql.size() && std::isspace(static_cast<unsigned char>(sql[at]))) ++at;
+  std::string word;
+  for (; at < sql.size() && std::isalpha(static_cast<unsigned char>(sql[at])); ++at) {
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[at])));
+  }
+  return word == "CREATE" || word == "ALTER" || word == "DROP" || word == "TRUNCATE" ||
+         word == "COMMENT" || word == "GRANT" || word == "REVOKE";
+}
+
 // Frees a result when a call ends.
 class ResultGuard {
  public:
@@ -51,7 +72,8 @@ StatusOr<Value> ReadCell(const PGresult* result, int row, int col, std::string_v
   const std::size_t size = static_cast<std::size_t>(PQgetlength(result, row, col));
   const std::string name = PQfname(result, col) ? PQfname(result, col) : "?";
   switch (PQftype(result, col)) {
-    case kBoolOid: return Value(int64_t{text[0] == 't' ? 1 : 0});
+    case kBoolOid:
+      return Value(int64_t{text[0] == 't' ? 1 : 0});
     case kInt2Oid:
     case kInt4Oid:
     case kInt8Oid: {
@@ -64,8 +86,7 @@ StatusOr<Value> ReadCell(const PGresult* result, int row, int col, std::string_v
     }
     case kByteaOid: {
       std::size_t length = 0;
-      unsigned char* bytes =
-          PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &length);
+      unsigned char* bytes = PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &length);
       if (bytes == nullptr) return Status::Unavailable("out of memory reading a bytea column");
       Blob blob{std::string(reinterpret_cast<const char*>(bytes), length)};
       PQfreemem(bytes);
@@ -83,14 +104,15 @@ StatusOr<Value> ReadCell(const PGresult* result, int row, int col, std::string_v
       return Status::Internal(Describe(sql) + ": column '" + name +
                               "' is of a type this layer does not read (floating point, numeric, "
                               "date, time or uuid); CAST it to BIGINT or TEXT");
-    default: return Value(std::string(text, size));  // text, varchar, char, name, ...
+    default:
+      return Value(std::string(text, size));  // text, varchar, char, name, ...
   }
 }
 
 class PostgresSession final : public PoolableSession {
  public:
-  PostgresSession(PGconn* conn, std::shared_ptr<void> owner)
-      : owner_(std::move(owner)), conn_(conn) {}
+  PostgresSession(PGconn* conn, std::shared_ptr<void> owner, bool prepare)
+      : owner_(std::move(owner)), conn_(conn), prepare_(prepare) {}
 
   ~PostgresSession() override {
     if (in_tx_) (void)PostgresSession::Rollback();
@@ -115,6 +137,7 @@ class PostgresSession final : public PoolableSession {
     StatusOr<std::string> tag = Command("COMMIT");
     if (tag.ok() && *tag == "COMMIT") {
       in_tx_ = false;
+      DeallocateIfPending();
       return Status::Ok();
     }
     Status status = tag.ok() ? Status::FailedPrecondition(
@@ -133,8 +156,13 @@ class PostgresSession final : public PoolableSession {
     in_tx_ = false;
     aborted_.reset();
     // The server may already have ended it (a COMMIT answered ROLLBACK).
-    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return Status::Ok();
-    return Command("ROLLBACK").status();
+    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+      DeallocateIfPending();
+      return Status::Ok();
+    }
+    Status status = Command("ROLLBACK").status();
+    DeallocateIfPending();
+    return status;
   }
 
   StatusOr<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) override {
@@ -184,6 +212,37 @@ class PostgresSession final : public PoolableSession {
 
   bool ConnectionLost() const { return PQstatus(conn_) != CONNECTION_OK; }
 
+  // Forgets every prepared statement. The server's copies are dropped now
+  // when no transaction is open (DEALLOCATE ALL would fail in an aborted
+  // one), else after the transaction ends.
+  void ForgetPrepared() {
+    prepared_.clear();
+    deallocate_pending_ = true;
+    if (!in_tx_) DeallocateIfPending();
+  }
+
+  void DeallocateIfPending() {
+    if (!deallocate_pending_ || PQtransactionStatus(conn_) != PQTRANS_IDLE) return;
+    PGresult* result = PQexec(conn_, "DEALLOCATE ALL");
+    ResultGuard guard(result);
+    // A failure leaves statements nobody will name again; harmless.
+    deallocate_pending_ = false;
+  }
+
+  // The name of the server-side prepared statement for `text` (prepared now
+  // on first use: one round trip more, once per connection).
+  StatusOr<const std::string*> Prepared(const std::string& text, int count, std::string_view sql) {
+    if (auto it = prepared_.find(text); it != prepared_.end()) return &it->second;
+    if (prepared_.size() >= kMaxPreparedStatements) ForgetPrepared();
+    std::string name = "sa_" + std::to_string(++prepared_count_);
+    PGresult* result = PQprepare(conn_, name.c_str(), text.c_str(), count, nullptr);
+    ResultGuard guard(result);
+    if (result == nullptr || PQresultStatus(result) != PGRES_COMMAND_OK) {
+      return Failure(result, Describe(sql));
+    }
+    return &prepared_.emplace(text, std::move(name)).first->second;
+  }
+
   Status Failure(const PGresult* result, std::string_view context) const {
     const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
@@ -228,10 +287,18 @@ class PostgresSession final : public PoolableSession {
         formats[i] = 1;  // binary: the bytes as they are
       }
     }
-    PGresult* result =
-        PQexecParams(conn_, text.c_str(), static_cast<int>(count), nullptr, values.data(),
-                     lengths.data(), formats.data(), /*resultFormat=text*/ 0);
+    PGresult* result = nullptr;
+    const bool schema_change = IsSchemaChange(sql);
+    if (prepare_ && !schema_change) {
+      SA_ASSIGN_OR_RETURN(const std::string* name, Prepared(text, static_cast<int>(count), sql));
+      result = PQexecPrepared(conn_, name->c_str(), static_cast<int>(count), values.data(),
+                              lengths.data(), formats.data(), /*resultFormat=text*/ 0);
+    } else {
+      result = PQexecParams(conn_, text.c_str(), static_cast<int>(count), nullptr, values.data(),
+                            lengths.data(), formats.data(), /*resultFormat=text*/ 0);
+    }
     ResultGuard guard(result);
+    if (schema_change && prepare_) ForgetPrepared();
     ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK) {
       if (rows != nullptr) rows->clear();
@@ -242,7 +309,18 @@ class PostgresSession final : public PoolableSession {
       }
       return n;
     }
-    if (status != PGRES_TUPLES_OK) return Failure(result, Describe(sql));
+    if (status != PGRES_TUPLES_OK) {
+      const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+      if (state != nullptr && std::string_view(state) == "0A000" && prepare_) {
+        // "cached plan must not change result type": another connection
+        // changed the schema under a prepared statement. Prepare afresh next
+        // time; this call failed, and running it again will work.
+        ForgetPrepared();
+        return Status::Unavailable(Describe(sql) +
+                                   ": the schema changed under a prepared statement; retry");
+      }
+      return Failure(result, Describe(sql));
+    }
     const int tuples = PQntuples(result);
     if (rows != nullptr) {
       const int columns = PQnfields(result);
@@ -258,14 +336,19 @@ class PostgresSession final : public PoolableSession {
 
   std::shared_ptr<void> owner_;  // first member: released last
   PGconn* conn_;
+  bool prepare_;  // prepare each distinct statement once per connection
+  std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> prepared_;  // SQL -> name
+  int64_t prepared_count_ = 0;  // names are never reused on a connection
+  bool deallocate_pending_ = false;
   bool in_tx_ = false;
   std::optional<Status> aborted_;  // the first error inside the open transaction
 };
 
 }  // namespace
 
-std::unique_ptr<PoolableSession> MakePostgresSession(PGconn* conn, std::shared_ptr<void> owner) {
-  return std::make_unique<PostgresSession>(conn, std::move(owner));
+std::unique_ptr<PoolableSession> MakePostgresSession(PGconn* conn, std::shared_ptr<void> owner,
+                                                     bool prepare_statements) {
+  return std::make_unique<PostgresSession>(conn, std::move(owner), prepare_statements);
 }
 
 }  // namespace sa::adapter::store

@@ -116,6 +116,15 @@ const std::vector<Migration>& SchemaMigrations() {
            "CREATE INDEX outbox_lease_order ON outbox (state, next_attempt_at, id)",
            "DROP INDEX outbox_due",
        }},
+      {4,
+       "outbox index by session, for intake",
+       {
+           // Intake reads the plans a session queued before (every intake, to
+           // supersede them); without this it scans the whole outbox, delivered
+           // rows included, so intake slowed as the outbox grew. (Migration 3
+           // had shipped on main, so this is a migration of its own.)
+           "CREATE INDEX outbox_by_session ON outbox (org, session_id)",
+       }},
   };
   return *kMigrations;
 }

@@ -139,9 +139,11 @@ TEST_F(SessionPoolTest, ZeroMaxIdleOpensEveryTime) {
 }
 
 TEST_F(SessionPoolTest, FailedOpenIsReported) {
-  SessionPool pool([]() -> StatusOr<std::unique_ptr<PoolableSession>> {
-    return Status::Unavailable("no server");
-  }, 2);
+  SessionPool pool(
+      []() -> StatusOr<std::unique_ptr<PoolableSession>> {
+        return Status::Unavailable("no server");
+      },
+      2);
   EXPECT_EQ(pool.Acquire().status().code(), StatusCode::kUnavailable);
 }
 
@@ -225,6 +227,34 @@ TEST_P(PooledDbTest, SameStatementTakesValuesOfEveryKindInTurn) {
   EXPECT_EQ(rows[0][1], Value(std::string("a")));
   EXPECT_TRUE(IsNull(rows[1][1]));
   EXPECT_EQ(rows[2][1], Value(std::string("c")));
+}
+
+TEST_P(PooledDbTest, PreparedStatementOutlivesARolledBackTransaction) {
+  SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<DbSession> s, db_->Connect());
+  SA_ASSERT_OK(s->Exec("CREATE TABLE t (x BIGINT)"));
+  const char* kInsert = "INSERT INTO t (x) VALUES (?)";
+  SA_ASSERT_OK(s->Begin());
+  SA_ASSERT_OK(s->Exec(kInsert, {int64_t{1}}));  // prepared inside the transaction
+  SA_ASSERT_OK(s->Rollback());
+  SA_EXPECT_OK(s->Exec(kInsert, {int64_t{2}}));  // the same statement, after it
+  EXPECT_EQ(CountRows("t").value(), 1);
+}
+
+TEST_P(PooledDbTest, SchemaChangedByAnotherConnectionFailsAtMostOnceThenWorks) {
+  SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<DbSession> a, db_->Connect());
+  SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<DbSession> b, db_->Connect());
+  SA_ASSERT_OK(a->Exec("CREATE TABLE t (x BIGINT)"));
+  SA_ASSERT_OK(a->Exec("INSERT INTO t (x) VALUES (1)"));
+  SA_ASSERT_OK(a->Query("SELECT * FROM t"));
+  SA_ASSERT_OK(b->Exec("ALTER TABLE t ADD COLUMN y TEXT"));
+  StatusOr<std::vector<Row>> first = a->Query("SELECT * FROM t");
+  if (!first.ok()) {
+    // PostgreSQL: the prepared statement's result type changed under it.
+    EXPECT_EQ(first.status().code(), StatusCode::kUnavailable) << first.status().ToString();
+    first = a->Query("SELECT * FROM t");
+  }
+  SA_ASSERT_OK(first);
+  EXPECT_EQ((*first)[0].size(), 2u);
 }
 
 TEST_P(PooledDbTest, MoreThanOneStatementInOneCallIsRefused) {

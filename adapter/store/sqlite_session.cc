@@ -178,9 +178,9 @@ class SqliteSession final : public PoolableSession {
       } else {
         const std::string& bytes = std::get<Blob>(value).bytes;
         // A zero-length blob, never NULL (a null data pointer would bind NULL).
-        rc = bytes.empty() ? sqlite3_bind_zeroblob(statement, at, 0)
-                           : sqlite3_bind_blob64(statement, at, bytes.data(), bytes.size(),
-                                                 SQLITE_STATIC);
+        rc = bytes.empty()
+                 ? sqlite3_bind_zeroblob(statement, at, 0)
+                 : sqlite3_bind_blob64(statement, at, bytes.data(), bytes.size(), SQLITE_STATIC);
       }
       if (rc != SQLITE_OK) {
         return SqliteError(rc, sqlite3_errmsg(db_),
@@ -196,8 +196,11 @@ class SqliteSession final : public PoolableSession {
     Row row(static_cast<std::size_t>(columns));
     for (int c = 0; c < columns; ++c) {
       switch (sqlite3_column_type(statement, c)) {
-        case SQLITE_NULL: break;
-        case SQLITE_INTEGER: row[c] = int64_t{sqlite3_column_int64(statement, c)}; break;
+        case SQLITE_NULL:
+          break;
+        case SQLITE_INTEGER:
+          row[c] = int64_t{sqlite3_column_int64(statement, c)};
+          break;
         case SQLITE_TEXT: {
           const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, c));
           int size = sqlite3_column_bytes(statement, c);
@@ -235,10 +238,9 @@ class SqliteSession final : public PoolableSession {
     SA_ASSIGN_OR_RETURN(sqlite3_stmt * statement, Prepare(sql));
     ResetOnExit reset(statement);
     if (sqlite3_bind_parameter_count(statement) != static_cast<int>(params.size())) {
-      return Status::InvalidArgument(Describe(sql) + " takes " +
-                                     std::to_string(sqlite3_bind_parameter_count(statement)) +
-                                     " values but " + std::to_string(params.size()) +
-                                     " were given");
+      return Status::InvalidArgument(
+          Describe(sql) + " takes " + std::to_string(sqlite3_bind_parameter_count(statement)) +
+          " values but " + std::to_string(params.size()) + " were given");
     }
     SA_RETURN_IF_ERROR(Bind(statement, params, sql));
     const sqlite3_int64 changes_before = sqlite3_total_changes64(db_);

@@ -40,9 +40,9 @@ class ForwardingSession : public adapter::store::DbSession {
 
 // Time spent in the store, summed over every session and thread.
 struct DbTimes {
-  std::atomic<int64_t> connect_ns{0}, statement_ns{0}, commit_ns{0}, commits{0};
+  std::atomic<int64_t> connect_ns{0}, statement_ns{0}, commit_ns{0}, commits{0}, statements{0};
   void Reset() {
-    connect_ns = statement_ns = commit_ns = commits = 0;
+    connect_ns = statement_ns = commit_ns = commits = statements = 0;
   }
   static double Seconds(const std::atomic<int64_t>& ns) { return static_cast<double>(ns.load()) / 1e9; }
 };
@@ -90,10 +90,12 @@ class TimingDatabase : public adapter::store::Database {
       return Time(times_->commit_ns, [&] { return real_->Commit(); });
     }
     StatusOr<int64_t> Exec(std::string_view sql, const std::vector<adapter::store::Value>& params) override {
+      ++times_->statements;
       return Time(times_->statement_ns, [&] { return real_->Exec(sql, params); });
     }
     StatusOr<std::vector<adapter::store::Row>> Query(std::string_view sql,
                                                      const std::vector<adapter::store::Value>& params) override {
+      ++times_->statements;
       return Time(times_->statement_ns, [&] { return real_->Query(sql, params); });
     }
 

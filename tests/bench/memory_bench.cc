@@ -14,7 +14,7 @@
 // fresh one, so nothing left over from filling or an earlier size counts.
 // The null FHIR endpoint runs in a third process.
 //
-//   memory_bench [--queued=10000,50000,100000] [--dir=/tmp]
+//   memory_bench [--queued=10000,50000,100000] [--passes=10] [--dir=/tmp]
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,7 +94,7 @@ struct Measured {
   int leased = 0;
 };
 
-Measured Measure(const std::string& path, const std::string& base) {
+Measured Measure(const std::string& path, const std::string& base, int passes) {
   auto catalog = ValueOrDie(mappings::Catalog::Load({}), "catalog");
   DbTimes times;
   TimingDatabase db_timed(ValueOrDie(adapter::store::OpenSqlite(path), "open sqlite"), &times);
@@ -115,10 +115,10 @@ Measured Measure(const std::string& path, const std::string& base) {
   m.one_pass_kib = RssKib();
   m.leased = first.delivered;
   t0 = Now();
-  for (int i = 0; i < 9; ++i) m.leased += ValueOrDie(worker.RunOnce(), "pass").delivered;
-  m.later_pass_ms = (Now() - t0) * 1000 / 9;
+  for (int i = 1; i < passes; ++i) m.leased += ValueOrDie(worker.RunOnce(), "pass").delivered;
+  m.later_pass_ms = (Now() - t0) * 1000 / std::max(passes - 1, 1);
   m.ten_passes_kib = RssKib();
-  m.statements_ms = DbTimes::Seconds(times.statement_ns) * 1000 / 10;
+  m.statements_ms = DbTimes::Seconds(times.statement_ns) * 1000 / passes;
   m.peak_kib = PeakRssKib();
   return m;
 }
@@ -162,6 +162,7 @@ std::string Mib(int64_t kib) { return Fixed(static_cast<double>(kib) / 1024.0, 1
 int Main(int argc, char** argv) {
   Flags flags(argc, argv);
   const std::string queued_list = flags.Str("queued", "10000,50000,100000");
+  const int passes = std::max(static_cast<int>(flags.Int("passes", 10)), 1);
   const std::string dir = flags.Str("dir", "/tmp");
   flags.Check();
   std::vector<int> sizes;
@@ -184,7 +185,7 @@ int Main(int argc, char** argv) {
     });
     double fill_s = Now() - t0;
     std::string line = InChild([&] {
-      Measured m = Measure(path, server->base_url());
+      Measured m = Measure(path, server->base_url(), passes);
       return json{{"setup", m.setup_kib}, {"one", m.one_pass_kib}, {"ten", m.ten_passes_kib}, {"peak", m.peak_kib},
                   {"first_ms", m.first_pass_ms}, {"later_ms", m.later_pass_ms}, {"leased", m.leased},
                   {"statements_ms", m.statements_ms}}
@@ -203,7 +204,7 @@ int Main(int argc, char** argv) {
     results.push_back(m);
     std::cout << "queued " << n << ": filled in " << Fixed(fill_s, 1) << " s, database " << Mib(FileBytes(path) / 1024)
               << "; RSS after setup " << Mib(m.setup_kib) << ", after 1 pass " << Mib(m.one_pass_kib)
-              << ", after 10 passes " << Mib(m.ten_passes_kib) << " (peak " << Mib(m.peak_kib) << "); "
+              << ", after " << passes << " passes " << Mib(m.ten_passes_kib) << " (peak " << Mib(m.peak_kib) << "); "
               << m.leased << " plans delivered; first pass " << Fixed(m.first_pass_ms, 1) << " ms, later passes "
               << Fixed(m.later_pass_ms, 1) << " ms each, of which SQL statements " << Fixed(m.statements_ms, 1)
               << " ms per pass; load " << Fixed(LoadAverage(), 2) << "\n"
@@ -215,7 +216,7 @@ int Main(int argc, char** argv) {
     double growth = static_cast<double>(m.one_pass_kib) / static_cast<double>(small.one_pass_kib);
     bool flat = growth <= 1.0 + kFlatTolerance;
     table.push_back({"worker RSS, " + std::to_string(sizes[i]) + " queued, after 1 pass",
-                     Mib(m.one_pass_kib) + " (10 passes: " + Mib(m.ten_passes_kib) + ")",
+                     Mib(m.one_pass_kib) + " (" + std::to_string(passes) + " passes: " + Mib(m.ten_passes_kib) + ")",
                      std::to_string(sizes.front()) + " queued: " + Mib(small.one_pass_kib), Fixed(growth, 2) + "x",
                      "flat (<= " + Fixed(1 + kFlatTolerance, 2) + "x)", i == 0 ? "-" : (flat ? "yes" : "no")});
   }

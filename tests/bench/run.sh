@@ -2,7 +2,7 @@
 # Builds the benchmarks (release preset) and runs all three, printing their
 # result tables (docs/performance.md explains them). Not part of ctest.
 #
-#   bash tests/bench/run.sh            # full run (~10 min on 2 cores)
+#   bash tests/bench/run.sh            # full run (~2-5 min on 2 cores)
 #   bash tests/bench/run.sh --quick    # smaller counts, one round (a smoke run)
 #
 # Environment: BUILD_DIR (default build/release, the release preset's
