@@ -127,10 +127,11 @@ inline std::string CertPem(X509* cert) {
   return pem;
 }
 
-// A certificate for `key` named `cn`, signed by `issuer` (self-signed when
-// null); `role` is "ca", "server" or "client".
+// A certificate for `key` with subject O=`org` (when not empty), CN=`cn`,
+// signed by `issuer` (self-signed when null); `role` is "ca", "server" or
+// "client".
 inline X509* MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key,
-                      const std::string& role, long serial) {
+                      const std::string& role, long serial, const std::string& org = "") {
   X509* x = X509_new();
   X509_set_version(x, 2);
   ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
@@ -138,6 +139,10 @@ inline X509* MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* iss
   X509_gmtime_adj(X509_getm_notAfter(x), 24 * 3600);
   X509_set_pubkey(x, key);
   X509_NAME* name = X509_get_subject_name(x);
+  if (!org.empty()) {
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>(org.c_str()), -1, -1, 0);
+  }
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
                              -1, -1, 0);
   X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
