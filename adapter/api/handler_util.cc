@@ -46,6 +46,17 @@ Router::Handler Protected(ApiContext& context, ProtectedHandler handler) {
   };
 }
 
+Router::Handler ReadHandler(ApiContext& context, SessionRead read) {
+  return Protected(context, [&context, read](HttpRequest& req, const auth::Principal& caller) {
+    HttpResponse error;
+    auto org = OrganisationFor(req, caller, &error);
+    if (!org) return error;
+    auto out = (context.sessions->*read)(*org, req.path_params["id"], caller);
+    if (!out.ok()) return ErrorResponse(context, out.status());
+    return HttpResponse::Json(200, *out);
+  });
+}
+
 std::optional<nlohmann::json> JsonBody(const HttpRequest& request, HttpResponse* error) {
   nlohmann::json doc;
   mappings::JsonParseError e;

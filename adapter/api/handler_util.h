@@ -29,6 +29,14 @@ using ProtectedHandler = std::function<HttpResponse(HttpRequest&, const auth::Pr
 // authenticates.
 Router::Handler Protected(ApiContext& context, ProtectedHandler handler);
 
+// A SessionService read about one object ({id}) of an organisation.
+using SessionRead = StatusOr<nlohmann::json> (service::SessionService::*)(
+    const std::string& org, const std::string& id, const auth::Principal& caller);
+
+// A GET handler: authenticate, pick the organisation, call `read` (which
+// decides access and audits), answer its JSON or its problem.
+Router::Handler ReadHandler(ApiContext& context, SessionRead read);
+
 // Parses the body as one JSON value under the same strict rules as session
 // records (size, depth, duplicate keys, UTF-8); 422 with a pointer if not.
 std::optional<nlohmann::json> JsonBody(const HttpRequest& request, HttpResponse* error);

@@ -48,24 +48,9 @@ service::Relations AgreementRelations(const reports::Agreement& a, const auth::P
 
 void AddPeopleRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/v1/practitioners/{id}/record",
-             Protected(ctx, [&ctx](HttpRequest& req, const auth::Principal& caller) {
-               HttpResponse error;
-               auto org = OrganisationFor(req, caller, &error);
-               if (!org) return error;
-               auto r = ctx.sessions->PractitionerRecord(*org, req.path_params["id"], caller);
-               if (!r.ok()) return ErrorResponse(ctx, r.status());
-               return HttpResponse::Json(200, *r);
-             }));
-
+             ReadHandler(ctx, &service::SessionService::PractitionerRecord));
   router.Add("GET", "/v1/supervisees/{id}/previous-actions",
-             Protected(ctx, [&ctx](HttpRequest& req, const auth::Principal& caller) {
-               HttpResponse error;
-               auto org = OrganisationFor(req, caller, &error);
-               if (!org) return error;
-               auto r = ctx.sessions->PreviousActions(*org, req.path_params["id"], caller);
-               if (!r.ok()) return ErrorResponse(ctx, r.status());
-               return HttpResponse::Json(200, *r);
-             }));
+             ReadHandler(ctx, &service::SessionService::PreviousActions));
 
   router.Add("GET", "/v1/supervisees/{id}/notices",
              Protected(ctx, [&ctx](HttpRequest& req, const auth::Principal& caller) {

@@ -128,14 +128,7 @@ void AddSessionRoutes(Router& router, ApiContext& ctx) {
              }));
 
   router.Add("GET", "/v1/sessions/{id}/discussion",
-             Protected(ctx, [&ctx](HttpRequest& req, const auth::Principal& caller) {
-               HttpResponse error;
-               auto org = OrganisationFor(req, caller, &error);
-               if (!org) return error;
-               auto forms = ctx.sessions->Discussion(*org, req.path_params["id"], caller);
-               if (!forms.ok()) return ErrorResponse(ctx, forms.status());
-               return HttpResponse::Json(200, *forms);
-             }));
+             ReadHandler(ctx, &service::SessionService::Discussion));
 }
 
 }  // namespace sa::adapter::api
