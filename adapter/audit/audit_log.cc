@@ -170,9 +170,10 @@ StatusOr<AuditEntry> Append(store::DbSession& session, const AuditRecord& record
   return entry;
 }
 
-std::string NowRfc3339() {
-  const auto now =
-      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+std::string NowRfc3339() { return FormatRfc3339Millis(std::chrono::system_clock::now()); }
+
+std::string FormatRfc3339Millis(std::chrono::system_clock::time_point t) {
+  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(t);
   const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
   const long long millis = (now.time_since_epoch().count() % 1000 + 1000) % 1000;
   std::tm utc{};

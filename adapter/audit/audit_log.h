@@ -20,6 +20,7 @@
 #ifndef SA_ADAPTER_AUDIT_AUDIT_LOG_H_
 #define SA_ADAPTER_AUDIT_AUDIT_LOG_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -91,6 +92,10 @@ StatusOr<AuditEntry> Append(store::DbSession& session, const AuditRecord& record
 
 // The current time as RFC 3339 UTC with milliseconds, for Append's `at`.
 std::string NowRfc3339();
+
+// `t` in the same form (UTC, milliseconds), for entries stamped with a
+// time the caller chose (a test clock, one instant for several entries).
+std::string FormatRfc3339Millis(std::chrono::system_clock::time_point t);
 
 }  // namespace sa::adapter::audit
 

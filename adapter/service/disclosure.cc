@@ -2,27 +2,21 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
-#include <ctime>
 #include <tuple>
 
 #include "adapter/audit/audit_log.h"
 #include "adapter/crypto/openssl_util.h"
+#include "adapter/service/disclosure_internal.h"
 #include "adapter/service/records.h"
 #include "mappings/formats.h"
 
 namespace sa::adapter::service {
 
-using mappings::Presence;
 using nlohmann::json;
 using Clock = std::chrono::system_clock;
+using namespace disclosure_internal;  // NOLINT(build/namespaces): this file's own vocabulary
 
 namespace {
-
-constexpr char kDiscussion[] = "discussion";
-constexpr char kPractitioner[] = "practitioner";
-constexpr char kIdPrefix[] = "D-";
-constexpr std::size_t kIdHexDigits = 16;
 
 // ---- small helpers --------------------------------------------------------
 
@@ -32,51 +26,7 @@ StatusOr<std::string> NewDisclosureId() {
   return kIdPrefix + crypto::HexLower(bytes, sizeof bytes);
 }
 
-bool LooksLikeDisclosureId(std::string_view id) {
-  if (id.size() != 2 + kIdHexDigits || id.substr(0, 2) != kIdPrefix) return false;
-  return std::all_of(id.begin() + 2, id.end(),
-                     [](char c) { return std::isdigit(c) || (c >= 'a' && c <= 'f'); });
-}
-
-// RFC 3339 UTC with milliseconds, the form the audit log stamps.
-std::string Rfc3339Ms(Clock::time_point t) {
-  const int64_t ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
-}
-
-// Session and organisation ids: what the session record allows.
-bool LooksLikeId(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
-  });
-}
-
-// A reference such as "ZW23/0042" or "LCSPR-2026-7": a code, never prose.
-bool LooksLikeReference(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/' || c == ':';
-  });
-}
-
-bool HasControlChars(const std::string& s) {
-  return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-}
-
 bool Blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
-
-bool Contains(const std::vector<std::string>& list, const std::string& v) {
-  return std::find(list.begin(), list.end(), v) != list.end();
-}
 
 std::string ObjectOf(const std::string& id) { return "disclosure/" + id; }
 
@@ -95,8 +45,6 @@ Status AuditRefusal(store::DbSession& session, const auth::Principal& actor,
   SA_RETURN_IF_ERROR(Audit(session, actor, action, object, "refused", detail, at));
   return tx.Commit();
 }
-
-json OptionalJson(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
 // ---- the disclosures row --------------------------------------------------
 
@@ -223,136 +171,6 @@ std::string PackageRecordId(const Disclosure& d) {
 
 }  // namespace
 
-// ---- parsing --------------------------------------------------------------
-
-StatusOr<DisclosureRequest> ParseDisclosureRequest(const json& body,
-                                                   mappings::FieldErrors* errors) {
-  mappings::FieldErrors local;
-  mappings::FieldErrors& errs = errors ? *errors : local;
-  const std::size_t before = errs.size();
-  DisclosureRequest req;
-  try {
-    mappings::ObjectReader r(body, "", &errs);
-    for (auto [key, out] :
-         {std::pair{"organisation", &req.organisation}, std::pair{"sessionId", &req.session_id}}) {
-      *out = r.String(key, Presence::kRequired).value_or("");
-      if (!out->empty() && !LooksLikeId(*out)) {
-        errs.Add(r.Ptr(key), "must be 1-64 letters, digits, '-', '_', '.' or ':'");
-      }
-    }
-    if (auto records = r.StringList("records", Presence::kRequired)) {
-      if (records->empty()) errs.Add("/records", "must name discussion, practitioner or both");
-      for (std::size_t i = 0; i < records->size(); ++i) {
-        const std::string& k = (*records)[i];
-        const std::string ptr = "/records/" + std::to_string(i);
-        if (k != kDiscussion && k != kPractitioner) {
-          errs.Add(ptr, "must be discussion or practitioner");
-        } else if (Contains(req.records, k)) {
-          errs.Add(ptr, "appears twice");
-        } else {
-          req.records.push_back(k);
-        }
-      }
-    }
-    if (auto refs = r.StringList("caseRefs", Presence::kOptional)) {
-      for (std::size_t i = 0; i < refs->size(); ++i) {
-        const std::string& c = (*refs)[i];
-        const std::string ptr = "/caseRefs/" + std::to_string(i);
-        if (!LooksLikeId(c)) {
-          errs.Add(ptr, "must be a case reference (1-64 letters, digits, '-', '_', '.' or ':')");
-        } else if (Contains(req.case_refs, c)) {
-          errs.Add(ptr, "appears twice");
-        } else {
-          req.case_refs.push_back(c);
-        }
-      }
-      if (!refs->empty() && !Contains(req.records, kDiscussion)) {
-        errs.Add("/caseRefs", "applies only when records include discussion");
-      }
-    }
-    if (const json* q = r.Object("requester", Presence::kRequired)) {
-      mappings::ObjectReader rq(*q, "/requester", &errs);
-      for (auto [key, out] : {std::pair{"name", &req.requester.name},
-                              std::pair{"organisation", &req.requester.organisation},
-                              std::pair{"role", &req.requester.role}}) {
-        *out = rq.String(key, Presence::kRequired).value_or("");
-        if (out->size() > kMaxRequesterFieldBytes || HasControlChars(*out)) {
-          errs.Add(rq.Ptr(key), "must be one line of at most " +
-                                    std::to_string(kMaxRequesterFieldBytes) + " bytes");
-        }
-      }
-      rq.RejectUnknown();
-    }
-    req.ground = r.String("ground", Presence::kRequired).value_or("");
-    if (!req.ground.empty() && !mappings::LooksLikeFieldName(req.ground)) {
-      errs.Add("/ground", "must be a ground code such as court-order");
-    }
-    req.reference = r.String("reference", Presence::kRequired).value_or("");
-    if (!req.reference.empty() && !LooksLikeReference(req.reference)) {
-      errs.Add("/reference", "must be 1-64 letters, digits, '-', '_', '.', '/' or ':'");
-    }
-    req.purpose = r.String("purpose", Presence::kOptional, /*allow_empty=*/true).value_or("");
-    if (req.purpose.size() > kMaxPurposeBytes) {
-      errs.Add("/purpose", "longer than " + std::to_string(kMaxPurposeBytes) + " bytes");
-    }
-    req.urgent = r.Bool("urgent", Presence::kOptional).value_or(false);
-    r.RejectUnknown();
-  } catch (const json::exception&) {
-    errs.Add("", "malformed request");
-  }
-  if (errs.size() > before) return Status::InvalidArgument(errs.Join());
-  return req;
-}
-
-// ---- views ----------------------------------------------------------------
-
-json DisclosureToJson(const Disclosure& d) {
-  return {{"id", d.id},
-          {"organisation", d.organisation},
-          {"sessionId", d.session_id},
-          {"version", d.version},
-          {"state", d.state},
-          {"ground", d.ground},
-          {"reference", d.reference},
-          {"urgent", d.urgent},
-          {"records", d.records},
-          {"caseRefs", d.case_refs},
-          {"requester",
-           {{"name", d.requester.name},
-            {"organisation", d.requester.organisation},
-            {"role", d.requester.role}}},
-          {"requestedBy", d.requested_by},
-          {"approverRole", d.approver_role},
-          {"createdAt", d.created_at},
-          {"noticeAt", OptionalJson(d.notice_at)},
-          {"approvedBy", OptionalJson(d.approved_by)},
-          {"approvedAt", OptionalJson(d.approved_at)},
-          {"releasedAt", OptionalJson(d.released_at)},
-          {"noticeGapSeconds", d.notice_gap_seconds ? json(*d.notice_gap_seconds) : json(nullptr)},
-          {"refusal", OptionalJson(d.refusal)}};
-}
-
-json NoticeView::ToJson() const {
-  return {{"disclosureId", disclosure_id},
-          {"organisation", organisation},
-          {"sessionId", session_id},
-          {"what", what},
-          {"why", why},
-          {"consequences", consequences},
-          {"noticeAt", notice_at}};
-}
-
-std::optional<std::string> RefusedDisclosureId(const Status& status) {
-  constexpr std::string_view kLead = "disclosure ";
-  const std::string& m = status.message();
-  if (status.code() != StatusCode::kPermissionDenied || m.rfind(kLead, 0) != 0) return std::nullopt;
-  std::string id = m.substr(kLead.size(), 2 + kIdHexDigits);
-  if (!LooksLikeDisclosureId(id) || m.compare(kLead.size() + id.size(), 9, " refused:") != 0) {
-    return std::nullopt;
-  }
-  return id;
-}
-
 StatusOr<Disclosure> GetDisclosure(store::DbSession& session, const std::string& id) {
   return Load(session, id);
 }
@@ -364,7 +182,7 @@ StatusOr<Disclosure> RequestDisclosure(store::DbSession& session, const mappings
                                        Clock::time_point now) {
   const mappings::Profile* profile = catalog.FindProfile(req.organisation);
   if (!profile) return Status::InvalidArgument("/organisation: not a configured policy profile");
-  const std::string at = Rfc3339Ms(now);
+  const std::string at = audit::FormatRfc3339Millis(now);
   if (!actor.ActsFor(req.organisation)) {
     SA_RETURN_IF_ERROR(AuditRefusal(session, actor, "request-disclosure",
                                     "session/" + req.organisation + "/" + req.session_id,
@@ -452,7 +270,7 @@ StatusOr<Disclosure> RecordNotice(store::DbSession& session, const Vault& vault,
     }
   }
   SA_ASSIGN_OR_RETURN(Disclosure d, Load(session, id));
-  const std::string at = Rfc3339Ms(now);
+  const std::string at = audit::FormatRfc3339Millis(now);
   if (!actor.ActsFor(d.organisation)) {
     SA_RETURN_IF_ERROR(
         AuditRefusal(session, actor, "record-notice", ObjectOf(d.id), "org=" + d.organisation, at));
@@ -522,7 +340,7 @@ StatusOr<Disclosure> Approve(store::DbSession& session, const mappings::Catalog&
                              const std::string& id, const auth::Principal& actor,
                              Clock::time_point now) {
   SA_ASSIGN_OR_RETURN(Disclosure d, Load(session, id));
-  const std::string at = Rfc3339Ms(now);
+  const std::string at = audit::FormatRfc3339Millis(now);
   const mappings::Profile* profile = catalog.FindProfile(d.organisation);
   if (!profile) {
     return Status::FailedPrecondition("profile " + d.organisation + " is not configured");
@@ -565,7 +383,7 @@ StatusOr<Disclosure> Approve(store::DbSession& session, const mappings::Catalog&
 StatusOr<json> ReleasePackage(store::DbSession& session, const Vault& vault, const std::string& id,
                               const auth::Principal& actor, Clock::time_point now) {
   SA_ASSIGN_OR_RETURN(Disclosure d, Load(session, id));
-  const std::string at = Rfc3339Ms(now);
+  const std::string at = audit::FormatRfc3339Millis(now);
   if (!actor.HasRole(d.approver_role) || !actor.ActsFor(d.organisation)) {
     SA_RETURN_IF_ERROR(AuditRefusal(session, actor, "disclose", ObjectOf(d.id),
                                     "needs-role=" + d.approver_role, at));
