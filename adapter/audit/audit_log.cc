@@ -129,7 +129,19 @@ Status ValidateTimestamp(std::string_view at) {
 
 StatusOr<AuditEntry> Append(store::DbSession& session, const AuditRecord& record,
                             std::string_view at) {
-  SA_RETURN_IF_ERROR(ValidateRecord(record));
+  SA_ASSIGN_OR_RETURN(std::vector<AuditEntry> entries, AppendAll(session, {record}, at));
+  return std::move(entries.front());
+}
+
+StatusOr<std::vector<AuditEntry>> AppendAll(store::DbSession& session,
+                                            const std::vector<AuditRecord>& records,
+                                            std::string_view at) {
+  if (records.empty()) return std::vector<AuditEntry>{};
+  if (records.size() > kMaxAppendAll) {
+    return Status::InvalidArgument("at most " + std::to_string(kMaxAppendAll) +
+                                   " audit entries per AppendAll");
+  }
+  for (const auto& record : records) SA_RETURN_IF_ERROR(ValidateRecord(record));
   SA_RETURN_IF_ERROR(ValidateTimestamp(at));
 
   if (session.dialect() == store::Dialect::kPostgres) {
@@ -141,33 +153,40 @@ StatusOr<AuditEntry> Append(store::DbSession& session, const AuditRecord& record
   SA_ASSIGN_OR_RETURN(std::vector<store::Row> head,
                       session.Query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
 
-  AuditEntry entry;
-  entry.at = std::string(at);
-  entry.record = record;
-  if (head.empty()) {
-    entry.seq = 1;
-    entry.prev_hash = std::string(kGenesisPrevHash);
-  } else {
+  int64_t seq = 1;
+  std::string prev_hash(kGenesisPrevHash);
+  if (!head.empty()) {
     if (head[0].size() != 2) return Status::Internal("audit head query returned an unexpected row");
     SA_ASSIGN_OR_RETURN(int64_t head_seq, store::AsInt(head[0][0]));
-    if (head_seq == std::numeric_limits<int64_t>::max()) {
+    if (head_seq > std::numeric_limits<int64_t>::max() - static_cast<int64_t>(records.size())) {
       return Status::Internal("audit log head seq is at its maximum; run audit verify");
     }
-    entry.seq = head_seq + 1;
+    seq = head_seq + 1;
     // A tampered head hash is chained onto as found: refusing to append would
     // stop the audited work, and Verify reports the break either way.
-    SA_ASSIGN_OR_RETURN(entry.prev_hash, store::AsText(head[0][1]));
+    SA_ASSIGN_OR_RETURN(prev_hash, store::AsText(head[0][1]));
   }
-  SA_ASSIGN_OR_RETURN(entry.hash, ChainHash(entry));
 
-  SA_RETURN_IF_ERROR(
-      session
-          .Exec("INSERT INTO audit_log (seq, at, actor, action, object, outcome, detail, "
-                "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                {entry.seq, entry.at, record.actor, record.action, record.object, record.outcome,
-                 record.detail, entry.prev_hash, entry.hash})
-          .status());
-  return entry;
+  // One multi-row INSERT: on PostgreSQL one round trip for the whole set.
+  std::vector<AuditEntry> entries;
+  std::vector<store::Value> params;
+  std::string sql =
+      "INSERT INTO audit_log (seq, at, actor, action, object, outcome, detail, prev_hash, hash) VALUES ";
+  for (const auto& record : records) {
+    AuditEntry entry;
+    entry.seq = seq++;
+    entry.at = std::string(at);
+    entry.record = record;
+    entry.prev_hash = prev_hash;
+    SA_ASSIGN_OR_RETURN(entry.hash, ChainHash(entry));
+    prev_hash = entry.hash;
+    sql += entries.empty() ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    params.insert(params.end(), {entry.seq, entry.at, record.actor, record.action, record.object,
+                                 record.outcome, record.detail, entry.prev_hash, entry.hash});
+    entries.push_back(std::move(entry));
+  }
+  SA_RETURN_IF_ERROR(session.Exec(sql, params).status());
+  return entries;
 }
 
 std::string NowRfc3339() { return FormatRfc3339Millis(std::chrono::system_clock::now()); }

@@ -234,6 +234,47 @@ TEST_P(AppendTest, ConcurrentAppendersFromTwoSessionsFormOneChain) {
   EXPECT_EQ(report.entries, 2 * kPerThread);
 }
 
+TEST_P(AppendTest, AppendAllChainsItsEntriesInOrderAfterTheHead) {
+  AppendRange(1, 2);
+  store::Transaction tx(*session_);
+  SA_ASSERT_OK(tx.Begin());
+  SA_ASSERT_OK_AND_ASSIGN(std::vector<AuditEntry> three,
+                          AppendAll(*session_, {RecordFor(3), RecordFor(4), RecordFor(5)}, AtFor(3)));
+  SA_ASSERT_OK(tx.Commit());
+  ASSERT_EQ(three.size(), 3u);
+  for (std::size_t i = 0; i < three.size(); ++i) {
+    EXPECT_EQ(three[i].seq, static_cast<int64_t>(3 + i));
+    EXPECT_EQ(three[i].hash, ChainHash(three[i]).value());
+    if (i > 0) EXPECT_EQ(three[i].prev_hash, three[i - 1].hash);
+  }
+  // Entry 3 links to entry 2, written before by Append.
+  SA_ASSERT_OK_AND_ASSIGN(std::vector<store::Row> two,
+                          session_->Query("SELECT hash FROM audit_log WHERE seq = 2"));
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_EQ(three[0].prev_hash, store::AsText(two[0][0]).value());
+  VerifyReport report = MustVerify();
+  EXPECT_TRUE(report.intact) << RenderReport(report);
+  EXPECT_EQ(report.entries, 5);
+  // Nothing to append: nothing written, no statement needed.
+  SA_ASSERT_OK_AND_ASSIGN(std::vector<AuditEntry> none, AppendAll(*session_, {}, AtFor(6)));
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(Entries(), 5);
+}
+
+TEST_P(AppendTest, AppendAllWritesNothingWhenAnyRecordIsInvalid) {
+  AuditRecord bad = Good();
+  bad.object = std::string(kCanary) + "\x01";
+  store::Transaction tx(*session_);
+  SA_ASSERT_OK(tx.Begin());
+  StatusOr<std::vector<AuditEntry>> refused = AppendAll(*session_, {Good(), bad}, AtFor(1));
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.status().ToString().find("CANARY"), std::string::npos);
+  std::vector<AuditRecord> too_many(kMaxAppendAll + 1, Good());
+  EXPECT_EQ(AppendAll(*session_, too_many, AtFor(1)).status().code(), StatusCode::kInvalidArgument);
+  SA_ASSERT_OK(tx.Commit());
+  EXPECT_EQ(Entries(), 0);
+}
+
 SA_INSTANTIATE_FOR_BOTH_DATABASES(AppendTest);
 
 }  // namespace

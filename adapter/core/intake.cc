@@ -67,11 +67,213 @@ StatusOr<std::map<std::string, PreviousPlan>> PreviousPlans(store::DbSession& s,
   return out;
 }
 
-json PlanPayload(const mappings::PlanInput& in) {
+// `first_queued`: no earlier version of this plan was ever queued, so until
+// this row is first leased nothing of the plan can be in the EHR (the
+// delivery then skips reading the plan's Tasks back).
+json PlanPayload(const mappings::PlanInput& in, bool first_queued) {
   return {{"organisation", in.organisation}, {"sessionId", in.session_id}, {"version", in.version},
           {"created", in.created}, {"recorded", in.recorded},
           {"supervisor", {{"id", in.supervisor.id}, {"name", in.supervisor.name}, {"role", in.supervisor.role}}},
-          {"ehr", in.ehr}, {"removedActions", in.removed_actions}, {"revoke", in.revoke}};
+          {"ehr", in.ehr}, {"removedActions", in.removed_actions}, {"revoke", in.revoke},
+          {"firstQueued", first_queued}};
+}
+
+
+// The latest stored version of a session and its content hash (0, "": none).
+struct Head {
+  int64_t version = 0;
+  std::string hash;
+};
+
+StatusOr<Head> ReadHead(store::DbSession& s, const std::string& org, const std::string& sid) {
+  SA_ASSIGN_OR_RETURN(auto latest, s.Query("SELECT version, content_hash FROM register WHERE org = ? AND"
+                                           " session_id = ? ORDER BY version DESC LIMIT 1",
+                                           {org, sid}));
+  Head head;
+  if (latest.empty()) return head;
+  SA_ASSIGN_OR_RETURN(head.version, store::AsInt(latest[0][0]));
+  SA_ASSIGN_OR_RETURN(head.hash, store::AsText(latest[0][1]));
+  return head;
+}
+
+// One statement of a prepared version.
+struct Write {
+  const char* sql;
+  std::vector<store::Value> params;
+};
+
+// Everything one new version writes, computed before its transaction opens:
+// the statements in order and the audit records to append last.
+struct PreparedVersion {
+  std::vector<Write> writes;
+  std::vector<audit::AuditRecord> audits;
+  int outbox_rows = 0;
+  int held_actions = 0;
+};
+
+// How often one intake starts again because another intake of the same
+// session stored a version first; past this it gives up (Unavailable).
+constexpr int kMaxIntakeAttempts = 8;
+
+constexpr char kInsertConfidential[] =
+    "INSERT INTO confidential_records (record_id, kind, org, session_id, version,"
+    " case_ref, about_hash, subject_hash, kek_id, sealed) VALUES (?,?,?,?,?,?,?,?,?,?)";
+
+// What version `version` of the session writes (see PreparedVersion).
+StatusOr<PreparedVersion> PrepareVersion(const Vault& vault, const IntakeOptions& options,
+                                         const mappings::Session& s, const mappings::Separation& sp,
+                                         const std::string& document, const std::string& hash, int64_t version,
+                                         const IntakeResult& result,
+                                         const std::map<std::string, PreviousPlan>& previous_plans,
+                                         const IntakeContext& context) {
+  const std::string& actor = context.actor;
+  const std::string org = s.organisation, sid = s.session_id;
+  const std::string now = audit::NowRfc3339();
+  PreparedVersion out;
+  if (version > 1) {
+    out.writes.push_back({"UPDATE register SET superseded_by = ? WHERE org = ? AND session_id = ? AND version = ?",
+                          {version, org, sid, version - 1}});
+  }
+
+  // Register: the register home plus agreement, release and holds (no content).
+  json entry = sp.register_entry;
+  json holds = json::array();
+  for (const auto& c : sp.cases) {
+    for (const auto& h : c.held) holds.push_back({{"pointer", h.pointer}, {"reason", h.reason}});
+  }
+  out.held_actions = static_cast<int>(holds.size());
+  entry["_adapter"] = {{"agreement", {{"agreed", sp.agreement.agreed}, {"awaiting", sp.agreement.awaiting}}},
+                       {"release", {{"now", sp.release_to_ehr}, {"reason", sp.release_reason}}},
+                       {"holds", holds},
+                       {"note", context.register_note.is_object() ? context.register_note : json::object()},
+                       {"caseRefs", [&] { json a = json::array(); for (const auto& c : s.cases) a.push_back(c.case_ref); return a; }()}};
+  store::Value agreed_at = sp.agreement.agreed_at ? store::Value(*sp.agreement.agreed_at) : store::Value();
+  store::Value held_at = s.held_at ? store::Value(*s.held_at) : store::Value();
+  store::Value duration = s.duration_minutes ? store::Value(int64_t{*s.duration_minutes}) : store::Value();
+  store::Value rebooked = s.rebooked_to ? store::Value(*s.rebooked_to) : store::Value();
+  out.writes.push_back({"INSERT INTO register (org, session_id, version, content_hash, state, type, status,"
+                        " scheduled_for, held_at, duration_minutes, rebooked_to, template, supervisor_id,"
+                        " entry_json, agreed_at, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        {org, sid, version, hash, result.state, s.type, s.status, s.scheduled_for, held_at,
+                         duration, rebooked, s.template_name, s.supervisor.id, entry.dump(), agreed_at, now}});
+
+  // The session's people, as keyed hashes (access checks look them up).
+  std::vector<std::pair<std::string, std::string>> people = {{s.supervisor.id, "supervisor"}};
+  for (const auto& p : s.supervisees) people.push_back({p.id, "supervisee"});
+  for (const auto& [id, role] : people) {
+    SA_ASSIGN_OR_RETURN(std::string h, vault.StaffHash(id));
+    out.writes.push_back({"INSERT INTO session_people (org, session_id, version, staff_hash, role)"
+                          " VALUES (?,?,?,?,?)",
+                          {org, sid, version, h, role}});
+  }
+
+  // The whole record, sealed, so later signatures and cancellations can make
+  // the next version from it (it holds confidential text: never in clear).
+  {
+    const std::string record_id = SessionRecordId(org, sid, version);
+    SA_ASSIGN_OR_RETURN(std::string sealed, vault.Seal(document, record_id, kSessionRecordKind, version));
+    out.writes.push_back({kInsertConfidential,
+                          {record_id, std::string(kSessionRecordKind), org, sid, version, store::Value(),
+                           store::Value(), store::Value(), vault.ring().active().id, store::Blob{sealed}}});
+  }
+  // Confidential store: one sealed record per case discussion (RS-3).
+  const std::string base = org + "/" + sid + "/v" + std::to_string(version);
+  for (std::size_t i = 0; i < sp.cases.size(); ++i) {
+    const auto& c = sp.cases[i];
+    if (c.confidential.is_null() || c.confidential.empty()) continue;
+    const std::string record_id = base + "/" + c.case_ref + "/discussion";
+    json body = {{"template", s.template_name}, {"caseRef", c.case_ref}, {"form", c.confidential}};
+    SA_ASSIGN_OR_RETURN(std::string sealed, vault.Seal(body.dump(), record_id, "discussion", version));
+    SA_ASSIGN_OR_RETURN(std::string subject, vault.NhsHash(s.cases[i].subject.nhs_number));
+    out.writes.push_back({kInsertConfidential,
+                          {record_id, std::string("discussion"), org, sid, version, c.case_ref, store::Value(),
+                           subject, vault.ring().active().id, store::Blob{sealed}}});
+    out.audits.push_back({actor, "write-discussion", "confidential/" + record_id, "ok", ""});
+  }
+  // Practitioner record (RS-7): about one supervisee, sealed apart.
+  if (!s.practitioner.empty() && sp.practitioner_about) {
+    const std::string record_id = base + "/practitioner";
+    SA_ASSIGN_OR_RETURN(std::string sealed, vault.Seal(sp.practitioner.dump(), record_id, "practitioner", version));
+    SA_ASSIGN_OR_RETURN(std::string about, vault.StaffHash(*sp.practitioner_about));
+    out.writes.push_back({kInsertConfidential,
+                          {record_id, std::string("practitioner"), org, sid, version, store::Value(), about,
+                           store::Value(), vault.ring().active().id, store::Blob{sealed}}});
+    out.audits.push_back({actor, "write-practitioner-record", "practitioner/" + record_id, "ok", ""});
+  }
+
+  // Outbox: the plans to deliver, superseding what earlier versions queued.
+  std::vector<mappings::PlanInput> inputs;
+  std::set<std::string> current_keys;
+  if (sp.release_to_ehr) {
+    for (const auto& c : sp.cases) {
+      if (!c.HasActionsToSend()) continue;
+      mappings::PlanInput in;
+      in.organisation = org;
+      in.session_id = sid;
+      in.version = static_cast<int>(version);
+      in.created = s.held_at.value_or(s.scheduled_for);
+      in.recorded = now;
+      in.supervisor = s.supervisor;
+      in.ehr = c.ehr;
+      inputs.push_back(std::move(in));
+    }
+  }
+  auto plan_key = [&](const json& ehr) {
+    return mappings::CarePlanIdentifier(options.mapping, org, sid, ehr["caseRef"].get<std::string>()).value;
+  };
+  for (auto& in : inputs) {
+    std::string key = plan_key(in.ehr);
+    current_keys.insert(key);
+    auto prev = previous_plans.find(key);
+    if (prev == previous_plans.end() || !prev->second.payload.is_object()) continue;
+    // Actions an earlier version sent and this one no longer has: cancel their Tasks.
+    std::set<std::string> now_ids;
+    for (const auto& a : in.ehr["actions"]) now_ids.insert(a["id"].get<std::string>());
+    for (const auto& a : prev->second.payload["ehr"].value("actions", json::array())) {
+      if (!now_ids.count(a["id"].get<std::string>())) in.removed_actions.push_back(a);
+    }
+    for (const auto& a : prev->second.payload.value("removedActions", json::array())) {
+      if (!now_ids.count(a["id"].get<std::string>())) in.removed_actions.push_back(a);
+    }
+  }
+  // Plans an earlier version queued that this version no longer sends
+  // (session cancelled, case removed, agreement withdrawn): revoke them.
+  for (const auto& [key, prev] : previous_plans) {
+    if (current_keys.count(key) || !prev.payload.is_object() || prev.payload.value("revoke", false)) continue;
+    mappings::PlanInput in;
+    in.organisation = org;
+    in.session_id = sid;
+    in.version = static_cast<int>(version);
+    in.created = prev.payload.value("created", now);
+    in.recorded = now;
+    in.supervisor = s.supervisor;
+    in.ehr = prev.payload["ehr"];
+    in.revoke = true;
+    inputs.push_back(std::move(in));
+  }
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+  // Every Bundle these rows will become passes the leak guard now, with the
+  // patient still unknown; a leak here is a mapping bug: fail closed, store nothing.
+  mappings::LeakGuard guard(mappings::ConfidentialSources(sp));
+  for (const auto& in : inputs) {
+    mappings::PlanInput probe = in;
+    probe.patient_id = "leak-guard-check";
+    SA_RETURN_IF_ERROR(mappings::BuildPlanBundle(probe, options.mapping, guard).status());
+  }
+  for (const auto& in : inputs) {
+    std::string key = plan_key(in.ehr);
+    SA_ASSIGN_OR_RETURN(std::string nhs, vault.NhsHash(in.ehr["subject"]["nhsNumber"].get<std::string>()));
+    out.writes.push_back({"INSERT INTO outbox (plan_key, seq, org, session_id, version, case_ref, nhs_hash,"
+                          " payload, state, attempts, next_attempt_at, created_at)"
+                          " VALUES (?,?,?,?,?,?,?,?,'pending',0,?,?)",
+                          {key, version, org, sid, version, in.ehr["caseRef"].get<std::string>(), nhs,
+                           PlanPayload(in, !in.revoke && !previous_plans.count(key)).dump(), now_ms, now_ms}});
+    ++out.outbox_rows;
+  }
+  out.audits.push_back({actor, "intake", "session/" + base, "ok",
+                        std::string(IntakeKindName(result.kind)) + " outbox=" + std::to_string(out.outbox_rows)});
+  return out;
 }
 
 }  // namespace
@@ -140,203 +342,68 @@ StatusOr<IntakeResult> IntakeService::Intake(std::string_view record, const Inta
   }
 
   const mappings::Session& s = parse.session;
-  const mappings::Separation& sp = *sep;
   const std::string org = s.organisation, sid = s.session_id;
-  const std::string hash = Sha256Hex(parse.document.dump());
-  const std::string now = audit::NowRfc3339();
+  const std::string document = parse.document.dump();
+  const std::string hash = Sha256Hex(document);
   result.organisation = org;
   result.session_id = sid;
-  result.state = StateOf(s, sp);
+  result.state = StateOf(s, *sep);
 
-  store::Transaction tx(*session);
-  SA_RETURN_IF_ERROR(tx.Begin());
-  SA_ASSIGN_OR_RETURN(auto latest, session->Query("SELECT version, content_hash FROM register WHERE org = ? AND"
-                                                  " session_id = ? ORDER BY version DESC LIMIT 1",
-                                                  {org, sid}));
-  int64_t previous = 0;
-  if (!latest.empty()) {
-    SA_ASSIGN_OR_RETURN(previous, store::AsInt(latest[0][0]));
-    SA_ASSIGN_OR_RETURN(std::string old_hash, store::AsText(latest[0][1]));
-    if (old_hash == hash) {
-      SA_RETURN_IF_ERROR(tx.Rollback());
+  // Optimistic: everything the new version writes (seals, keyed hashes, plan
+  // payloads, the leak check) is computed from a snapshot of the session's
+  // head, outside the transaction, so the write lock is held only for the
+  // statements and the commit; concurrent intakes then overlap their work
+  // with each other's commits. The transaction checks that the head has not
+  // moved; if another intake of the same session got in first, start again.
+  for (int attempt = 1;; ++attempt) {
+    SA_ASSIGN_OR_RETURN(Head head, ReadHead(*session, org, sid));
+    if (head.version > 0 && head.hash == hash) {
       result.kind = Kind::kUnchanged;
-      result.version = previous;
+      result.version = head.version;
       return result;
     }
-  }
-  if (context.expected_version && *context.expected_version != previous) {
-    return Status::Conflict("session " + org + "/" + sid + " is at version " + std::to_string(previous) +
-                            ", not the expected version " + std::to_string(*context.expected_version));
-  }
-  const int64_t version = previous + 1;
-  result.version = version;
-  result.kind = previous ? Kind::kNewVersion : Kind::kCreated;
-  if (previous) {
-    SA_RETURN_IF_ERROR(session
-                           ->Exec("UPDATE register SET superseded_by = ? WHERE org = ? AND session_id = ? AND version = ?",
-                                  {version, org, sid, previous})
-                           .status());
-  }
-
-  // Register: the register home plus agreement, release and holds (no content).
-  json entry = sp.register_entry;
-  json holds = json::array();
-  for (const auto& c : sp.cases) {
-    for (const auto& h : c.held) holds.push_back({{"pointer", h.pointer}, {"reason", h.reason}});
-  }
-  result.held_actions = static_cast<int>(holds.size());
-  entry["_adapter"] = {{"agreement", {{"agreed", sp.agreement.agreed}, {"awaiting", sp.agreement.awaiting}}},
-                       {"release", {{"now", sp.release_to_ehr}, {"reason", sp.release_reason}}},
-                       {"holds", holds},
-                       {"note", context.register_note.is_object() ? context.register_note : json::object()},
-                       {"caseRefs", [&] { json a = json::array(); for (const auto& c : s.cases) a.push_back(c.case_ref); return a; }()}};
-  store::Value agreed_at = sp.agreement.agreed_at ? store::Value(*sp.agreement.agreed_at) : store::Value();
-  store::Value held_at = s.held_at ? store::Value(*s.held_at) : store::Value();
-  store::Value duration = s.duration_minutes ? store::Value(int64_t{*s.duration_minutes}) : store::Value();
-  store::Value rebooked = s.rebooked_to ? store::Value(*s.rebooked_to) : store::Value();
-  SA_RETURN_IF_ERROR(session
-                         ->Exec("INSERT INTO register (org, session_id, version, content_hash, state, type, status,"
-                                " scheduled_for, held_at, duration_minutes, rebooked_to, template, supervisor_id,"
-                                " entry_json, agreed_at, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                {org, sid, version, hash, result.state, s.type, s.status, s.scheduled_for, held_at,
-                                 duration, rebooked, s.template_name, s.supervisor.id, entry.dump(), agreed_at, now})
-                         .status());
-
-  // The session's people, as keyed hashes (access checks look them up).
-  std::vector<std::pair<std::string, std::string>> people = {{s.supervisor.id, "supervisor"}};
-  for (const auto& p : s.supervisees) people.push_back({p.id, "supervisee"});
-  for (const auto& [id, role] : people) {
-    SA_ASSIGN_OR_RETURN(std::string h, vault_->StaffHash(id));
-    SA_RETURN_IF_ERROR(session
-                           ->Exec("INSERT INTO session_people (org, session_id, version, staff_hash, role)"
-                                  " VALUES (?,?,?,?,?)",
-                                  {org, sid, version, h, role})
-                           .status());
-  }
-
-  std::vector<audit::AuditRecord> audits;
-  // The whole record, sealed, so later signatures and cancellations can make
-  // the next version from it (it holds confidential text: never in clear).
-  {
-    const std::string record_id = SessionRecordId(org, sid, version);
-    SA_ASSIGN_OR_RETURN(std::string sealed, vault_->Seal(parse.document.dump(), record_id, kSessionRecordKind, version));
-    SA_RETURN_IF_ERROR(session
-                           ->Exec("INSERT INTO confidential_records (record_id, kind, org, session_id, version,"
-                                  " case_ref, about_hash, subject_hash, kek_id, sealed) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                                  {record_id, std::string(kSessionRecordKind), org, sid, version, store::Value(),
-                                   store::Value(), store::Value(), vault_->ring().active().id, store::Blob{sealed}})
-                           .status());
-  }
-  // Confidential store: one sealed record per case discussion (RS-3).
-  const std::string base = org + "/" + sid + "/v" + std::to_string(version);
-  for (std::size_t i = 0; i < sp.cases.size(); ++i) {
-    const auto& c = sp.cases[i];
-    if (c.confidential.is_null() || c.confidential.empty()) continue;
-    const std::string record_id = base + "/" + c.case_ref + "/discussion";
-    json body = {{"template", s.template_name}, {"caseRef", c.case_ref}, {"form", c.confidential}};
-    SA_ASSIGN_OR_RETURN(std::string sealed, vault_->Seal(body.dump(), record_id, "discussion", version));
-    SA_ASSIGN_OR_RETURN(std::string subject, vault_->NhsHash(s.cases[i].subject.nhs_number));
-    SA_RETURN_IF_ERROR(session
-                           ->Exec("INSERT INTO confidential_records (record_id, kind, org, session_id, version,"
-                                  " case_ref, about_hash, subject_hash, kek_id, sealed) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                                  {record_id, std::string("discussion"), org, sid, version, c.case_ref, store::Value(),
-                                   subject, vault_->ring().active().id, store::Blob{sealed}})
-                           .status());
-    audits.push_back({actor, "write-discussion", "confidential/" + record_id, "ok", ""});
-  }
-  // Practitioner record (RS-7): about one supervisee, sealed apart.
-  if (!s.practitioner.empty() && sp.practitioner_about) {
-    const std::string record_id = base + "/practitioner";
-    SA_ASSIGN_OR_RETURN(std::string sealed, vault_->Seal(sp.practitioner.dump(), record_id, "practitioner", version));
-    SA_ASSIGN_OR_RETURN(std::string about, vault_->StaffHash(*sp.practitioner_about));
-    SA_RETURN_IF_ERROR(session
-                           ->Exec("INSERT INTO confidential_records (record_id, kind, org, session_id, version,"
-                                  " case_ref, about_hash, subject_hash, kek_id, sealed) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                                  {record_id, std::string("practitioner"), org, sid, version, store::Value(), about,
-                                   store::Value(), vault_->ring().active().id, store::Blob{sealed}})
-                           .status());
-    audits.push_back({actor, "write-practitioner-record", "practitioner/" + record_id, "ok", ""});
-  }
-
-  // Outbox: the plans to deliver, superseding what earlier versions queued.
-  SA_ASSIGN_OR_RETURN(auto previous_plans, PreviousPlans(*session, org, sid));
-  std::vector<mappings::PlanInput> inputs;
-  std::set<std::string> current_keys;
-  if (sp.release_to_ehr) {
-    for (const auto& c : sp.cases) {
-      if (!c.HasActionsToSend()) continue;
-      mappings::PlanInput in;
-      in.organisation = org;
-      in.session_id = sid;
-      in.version = static_cast<int>(version);
-      in.created = s.held_at.value_or(s.scheduled_for);
-      in.recorded = now;
-      in.supervisor = s.supervisor;
-      in.ehr = c.ehr;
-      inputs.push_back(std::move(in));
+    if (context.expected_version && *context.expected_version != head.version) {
+      return Status::Conflict("session " + org + "/" + sid + " is at version " + std::to_string(head.version) +
+                              ", not the expected version " + std::to_string(*context.expected_version));
     }
-  }
-  auto plan_key = [&](const json& ehr) {
-    return mappings::CarePlanIdentifier(options_.mapping, org, sid, ehr["caseRef"].get<std::string>()).value;
-  };
-  for (auto& in : inputs) {
-    std::string key = plan_key(in.ehr);
-    current_keys.insert(key);
-    auto prev = previous_plans.find(key);
-    if (prev == previous_plans.end() || !prev->second.payload.is_object()) continue;
-    // Actions an earlier version sent and this one no longer has: cancel their Tasks.
-    std::set<std::string> now_ids;
-    for (const auto& a : in.ehr["actions"]) now_ids.insert(a["id"].get<std::string>());
-    for (const auto& a : prev->second.payload["ehr"].value("actions", json::array())) {
-      if (!now_ids.count(a["id"].get<std::string>())) in.removed_actions.push_back(a);
+    SA_ASSIGN_OR_RETURN(auto previous_plans, PreviousPlans(*session, org, sid));
+    const int64_t version = head.version + 1;
+    result.version = version;
+    result.kind = head.version ? Kind::kNewVersion : Kind::kCreated;
+    SA_ASSIGN_OR_RETURN(PreparedVersion prepared,
+                        PrepareVersion(*vault_, options_, parse.session, *sep, document, hash, version, result,
+                                       previous_plans, context));
+
+    store::Transaction tx(*session);
+    SA_RETURN_IF_ERROR(tx.Begin());
+    SA_ASSIGN_OR_RETURN(Head now_head, ReadHead(*session, org, sid));
+    if (now_head.version != head.version) {
+      SA_RETURN_IF_ERROR(tx.Rollback());
+      if (attempt >= kMaxIntakeAttempts) {
+        return Status::Unavailable("session " + org + "/" + sid +
+                                   " kept changing while this version was stored; send it again");
+      }
+      continue;
     }
-    for (const auto& a : prev->second.payload.value("removedActions", json::array())) {
-      if (!now_ids.count(a["id"].get<std::string>())) in.removed_actions.push_back(a);
+    Status written = [&]() -> Status {
+      for (const Write& w : prepared.writes) SA_RETURN_IF_ERROR(session->Exec(w.sql, w.params).status());
+      // Audit entries last: on PostgreSQL they hold the chain's lock until commit.
+      SA_RETURN_IF_ERROR(audit::AppendAll(*session, prepared.audits, audit::NowRfc3339()).status());
+      return tx.Commit();
+    }();
+    if (written.code() == StatusCode::kConflict && attempt < kMaxIntakeAttempts) {
+      // PostgreSQL (read committed): another intake of this session read the
+      // same head inside its own transaction and committed this version
+      // number first; the register's key refused ours. Start again from the
+      // new head.
+      SA_RETURN_IF_ERROR(tx.Rollback());
+      continue;
     }
+    SA_RETURN_IF_ERROR(written);
+    result.outbox_rows = prepared.outbox_rows;
+    result.held_actions = prepared.held_actions;
+    return result;
   }
-  // Plans an earlier version queued that this version no longer sends
-  // (session cancelled, case removed, agreement withdrawn): revoke them.
-  for (const auto& [key, prev] : previous_plans) {
-    if (current_keys.count(key) || !prev.payload.is_object() || prev.payload.value("revoke", false)) continue;
-    mappings::PlanInput in;
-    in.organisation = org;
-    in.session_id = sid;
-    in.version = static_cast<int>(version);
-    in.created = prev.payload.value("created", now);
-    in.recorded = now;
-    in.supervisor = s.supervisor;
-    in.ehr = prev.payload["ehr"];
-    in.revoke = true;
-    inputs.push_back(std::move(in));
-  }
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
-  // Every Bundle these rows will become passes the leak guard now, with the
-  // patient still unknown; a leak here is a mapping bug: fail closed, store nothing.
-  mappings::LeakGuard guard(mappings::ConfidentialSources(sp));
-  for (const auto& in : inputs) {
-    mappings::PlanInput probe = in;
-    probe.patient_id = "leak-guard-check";
-    SA_RETURN_IF_ERROR(mappings::BuildPlanBundle(probe, options_.mapping, guard).status());
-  }
-  for (const auto& in : inputs) {
-    std::string key = plan_key(in.ehr);
-    SA_ASSIGN_OR_RETURN(std::string nhs, vault_->NhsHash(in.ehr["subject"]["nhsNumber"].get<std::string>()));
-    SA_RETURN_IF_ERROR(session
-                           ->Exec("INSERT INTO outbox (plan_key, seq, org, session_id, version, case_ref, nhs_hash,"
-                                  " payload, state, attempts, next_attempt_at, created_at)"
-                                  " VALUES (?,?,?,?,?,?,?,?,'pending',0,?,?)",
-                                  {key, version, org, sid, version, in.ehr["caseRef"].get<std::string>(), nhs,
-                                   PlanPayload(in).dump(), now_ms, now_ms})
-                           .status());
-    ++result.outbox_rows;
-  }
-  audits.push_back({actor, "intake", "session/" + base, "ok",
-                    std::string(IntakeKindName(result.kind)) + " outbox=" + std::to_string(result.outbox_rows)});
-  // Audit entries last: on PostgreSQL, Append holds the chain's lock until commit.
-  for (const auto& a : audits) SA_RETURN_IF_ERROR(audit::Append(*session, a, now).status());
-  SA_RETURN_IF_ERROR(tx.Commit());
-  return result;
 }
 
 }  // namespace sa::adapter

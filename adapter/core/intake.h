@@ -8,6 +8,13 @@
 // content again is a no-op; changed content is a new version whose outbox rows
 // supersede the old plan in the EHR (removed actions cancelled, a cancelled
 // session revoked).
+//
+// The new version is prepared (seals, keyed hashes, plan payloads, the leak
+// check) from a snapshot of the session's latest version before the
+// transaction opens, and the transaction first checks that snapshot still
+// holds (else it starts again). The database's write lock is then held only
+// for the statements and the commit, so concurrent intakes overlap their work
+// with each other's commits (docs/performance.md).
 #ifndef SA_ADAPTER_CORE_INTAKE_H_
 #define SA_ADAPTER_CORE_INTAKE_H_
 

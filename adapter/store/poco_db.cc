@@ -49,7 +49,8 @@ class SqliteDatabase : public Database {
       Poco::AutoPtr<Poco::Data::SessionImpl> impl(new Poco::Data::SQLite::SessionImpl(path_, 0));
       Poco::Data::Session poco(impl);
       sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(poco);
-      session = MakeSqliteSession(handle, Own(std::move(poco)));
+      session = MakeSqliteSession(handle, Own(std::move(poco)), gate_,
+                                  std::chrono::milliseconds(options_.busy_timeout_ms));
     } catch (...) {
       return StatusFromCurrentException(Dialect::kSqlite, "opening SQLite database " + path_,
                                         false);
@@ -75,6 +76,8 @@ class SqliteDatabase : public Database {
 
   std::string path_;
   SqliteOptions options_;
+  // Writers of this process queue here, not on SQLite's polling busy handler.
+  std::shared_ptr<WriterGate> gate_ = std::make_shared<WriterGate>();
   SessionPool pool_;  // last: destroyed first, closing the idle connections
 };
 

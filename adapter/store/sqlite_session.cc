@@ -56,7 +56,9 @@ class ResetOnExit {
 
 class SqliteSession final : public PoolableSession {
  public:
-  SqliteSession(sqlite3* db, std::shared_ptr<void> owner) : owner_(std::move(owner)), db_(db) {}
+  SqliteSession(sqlite3* db, std::shared_ptr<void> owner, std::shared_ptr<WriterGate> gate,
+                std::chrono::milliseconds gate_timeout)
+      : owner_(std::move(owner)), db_(db), gate_(std::move(gate)), gate_timeout_(gate_timeout) {}
 
   ~SqliteSession() override {
     if (in_tx_) (void)SqliteSession::Rollback();
@@ -66,7 +68,16 @@ class SqliteSession final : public PoolableSession {
 
   Status Begin() override {
     if (in_tx_) return Status::FailedPrecondition("a transaction is already open");
-    SA_RETURN_IF_ERROR(Run("BEGIN IMMEDIATE", {}, nullptr).status());
+    if (gate_ && !gate_->Acquire(gate_timeout_)) {
+      return Status::Unavailable(
+          "database is locked (busy timeout exceeded): another transaction of this process "
+          "holds the write lock");
+    }
+    Status begun = Run("BEGIN IMMEDIATE", {}, nullptr).status();
+    if (!begun.ok()) {
+      if (gate_) gate_->Release();
+      return begun;
+    }
     in_tx_ = true;
     aborted_.reset();
     return Status::Ok();
@@ -83,6 +94,7 @@ class SqliteSession final : public PoolableSession {
     Status status = Run("COMMIT", {}, nullptr).status();
     if (status.ok()) {
       in_tx_ = false;
+      if (gate_) gate_->Release();
       return status;
     }
     (void)Rollback();
@@ -95,8 +107,9 @@ class SqliteSession final : public PoolableSession {
     aborted_.reset();
     // SQLite ends the transaction itself after some errors (disk full, I/O):
     // then there is nothing left to roll back, which is what we wanted.
-    if (sqlite3_get_autocommit(db_) != 0) return Status::Ok();
-    return Run("ROLLBACK", {}, nullptr).status();
+    Status status = sqlite3_get_autocommit(db_) != 0 ? Status::Ok() : Run("ROLLBACK", {}, nullptr).status();
+    if (gate_) gate_->Release();
+    return status;
   }
 
   StatusOr<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) override {
@@ -264,6 +277,8 @@ class SqliteSession final : public PoolableSession {
 
   std::shared_ptr<void> owner_;  // first member: released last, after the statements
   sqlite3* db_;
+  std::shared_ptr<WriterGate> gate_;  // shared by the database's connections; may be null
+  std::chrono::milliseconds gate_timeout_;
   std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
   bool in_tx_ = false;
   std::optional<Status> aborted_;  // the first error inside the open transaction
@@ -271,8 +286,10 @@ class SqliteSession final : public PoolableSession {
 
 }  // namespace
 
-std::unique_ptr<PoolableSession> MakeSqliteSession(sqlite3* db, std::shared_ptr<void> owner) {
-  return std::make_unique<SqliteSession>(db, std::move(owner));
+std::unique_ptr<PoolableSession> MakeSqliteSession(sqlite3* db, std::shared_ptr<void> owner,
+                                                   std::shared_ptr<WriterGate> gate,
+                                                   std::chrono::milliseconds gate_timeout) {
+  return std::make_unique<SqliteSession>(db, std::move(owner), std::move(gate), gate_timeout);
 }
 
 }  // namespace sa::adapter::store

@@ -14,10 +14,12 @@
 #ifndef SA_ADAPTER_STORE_SQLITE_SESSION_H_
 #define SA_ADAPTER_STORE_SQLITE_SESSION_H_
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 
 #include "adapter/store/session_pool.h"
+#include "adapter/store/writer_gate.h"
 
 struct sqlite3;
 
@@ -29,8 +31,13 @@ inline constexpr std::size_t kMaxCachedStatements = 128;
 
 // A session over the open connection `db`. `owner` keeps the connection open
 // and closes it when released; the session releases it last, after
-// finalizing its statements.
-std::unique_ptr<PoolableSession> MakeSqliteSession(sqlite3* db, std::shared_ptr<void> owner);
+// finalizing its statements. `gate`, when not null, is the database's
+// in-process writer gate (writer_gate.h): Begin() waits up to `gate_timeout`
+// for it, and the transaction's end releases it.
+std::unique_ptr<PoolableSession> MakeSqliteSession(sqlite3* db, std::shared_ptr<void> owner,
+                                                   std::shared_ptr<WriterGate> gate = nullptr,
+                                                   std::chrono::milliseconds gate_timeout =
+                                                       std::chrono::milliseconds(0));
 
 }  // namespace sa::adapter::store
 

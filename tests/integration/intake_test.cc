@@ -1,6 +1,10 @@
 // Intake: one transaction per session, all or nothing, versions, rejections,
 // encryption at rest (RS-3) and the audit trail (RS-12), on SQLite and PostgreSQL.
 #include <filesystem>
+#include <functional>
+#include <set>
+#include <thread>
+#include <utility>
 
 #include "adapter/audit/verify.h"
 #include "tests/integration/durable_fixture.h"
@@ -14,6 +18,119 @@ using adapter::store::FaultOp;
 using adapter::store::FaultTiming;
 
 class IntakeTest : public DurableTest {};
+
+// A database whose first transaction, on any session, opens only after
+// `before_begin` ran: another intake then lands between an intake's snapshot
+// of the session's head and its transaction.
+class RaceDatabase : public adapter::store::Database {
+ public:
+  RaceDatabase(adapter::store::Database& base, std::function<void()> before_begin)
+      : base_(base), before_begin_(std::move(before_begin)) {}
+  StatusOr<std::unique_ptr<adapter::store::DbSession>> Connect() override {
+    SA_ASSIGN_OR_RETURN(auto inner, base_.Connect());
+    return std::unique_ptr<adapter::store::DbSession>(new Session(std::move(inner), this));
+  }
+  adapter::store::Dialect dialect() const override { return base_.dialect(); }
+
+ private:
+  class Session : public adapter::store::DbSession {
+   public:
+    Session(std::unique_ptr<adapter::store::DbSession> inner, RaceDatabase* db) : inner_(std::move(inner)), db_(db) {}
+    Status Begin() override {
+      if (db_->before_begin_) std::exchange(db_->before_begin_, nullptr)();
+      return inner_->Begin();
+    }
+    Status Commit() override { return inner_->Commit(); }
+    Status Rollback() override { return inner_->Rollback(); }
+    StatusOr<int64_t> Exec(std::string_view sql, const std::vector<adapter::store::Value>& p) override {
+      return inner_->Exec(sql, p);
+    }
+    StatusOr<std::vector<adapter::store::Row>> Query(std::string_view sql,
+                                                     const std::vector<adapter::store::Value>& p) override {
+      return inner_->Query(sql, p);
+    }
+    adapter::store::Dialect dialect() const override { return inner_->dialect(); }
+
+   private:
+    std::unique_ptr<adapter::store::DbSession> inner_;
+    RaceDatabase* db_;
+  };
+  adapter::store::Database& base_;
+  std::function<void()> before_begin_;
+};
+
+TEST_P(IntakeTest, AVersionStoredBetweenTheSnapshotAndTheTransactionIsBuiltUponNotOverwritten) {
+  auto svc = Service();
+  json r = ReadJsonFile("tests/data/valid-eput-sbar.json");
+  ASSERT_EQ(svc.Intake(r.dump(), "t")->kind, IntakeResult::Kind::kCreated);
+  json other = r, mine = r;
+  other["cases"][0]["actions"].erase(1);  // stored by the racer as v2
+  mine["cases"][0]["actions"].erase(0);   // prepared as v2, must land as v3
+  StatusOr<IntakeResult> raced = Status::Internal("did not run");
+  RaceDatabase racing(*db_, [&] { raced = svc.Intake(other.dump(), "racer"); });
+  auto racing_svc = Service(&racing);
+  auto v = racing_svc.Intake(mine.dump(), "t");
+  ASSERT_TRUE(raced.ok()) << raced.status().ToString();
+  EXPECT_EQ(raced->version, 2);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->kind, IntakeResult::Kind::kNewVersion);
+  EXPECT_EQ(v->version, 3);
+  EXPECT_EQ(Rows("register"), 3);
+  auto session = db_->Connect();
+  auto sup = (*session)->Query("SELECT version, superseded_by FROM register ORDER BY version");
+  ASSERT_TRUE(sup.ok());
+  EXPECT_EQ(*adapter::store::AsInt((*sup)[0][1]), 2);
+  EXPECT_EQ(*adapter::store::AsInt((*sup)[1][1]), 3);
+  // v3's plan cancels what v2 (not v1) sent and v3 no longer has: A1.
+  auto rows = (*session)->Query("SELECT payload FROM outbox WHERE seq = 3");
+  ASSERT_EQ(rows->size(), 1u);
+  json payload = json::parse(*adapter::store::AsText((*rows)[0][0]));
+  ASSERT_EQ(payload["removedActions"].size(), 1u);
+  EXPECT_EQ(payload["removedActions"][0]["id"], "A1");
+  auto report = adapter::audit::Verify(**session);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->intact) << adapter::audit::RenderReport(*report);
+
+  // With an expected version, a race is a conflict and nothing of it is stored.
+  json third = r;
+  third["cases"][0]["actions"][0]["what"] = "Changed again";
+  RaceDatabase racing2(*db_, [&] { raced = svc.Intake(r.dump(), "racer"); });
+  auto racing_svc2 = Service(&racing2);
+  adapter::IntakeContext expect{"t", int64_t{3}, nullptr};
+  auto conflict = racing_svc2.Intake(third.dump(), expect);
+  ASSERT_TRUE(raced.ok());
+  EXPECT_EQ(raced->version, 4);
+  EXPECT_EQ(conflict.status().code(), StatusCode::kConflict) << conflict.status().ToString();
+  EXPECT_EQ(Rows("register"), 4);
+}
+
+TEST_P(IntakeTest, ConcurrentIntakesOfOneSessionMakeConsecutiveVersions) {
+  constexpr int kThreads = 4;
+  json r = ReadJsonFile("tests/data/valid-eput-sbar.json");
+  std::vector<StatusOr<IntakeResult>> results(kThreads, Status::Internal("did not run"));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      json mine = r;
+      mine["cases"][0]["actions"][0]["what"] = "Variant " + std::to_string(t);
+      auto svc = Service();
+      results[t] = svc.Intake(mine.dump(), "t" + std::to_string(t));
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<int64_t> versions;
+  for (const auto& res : results) {
+    ASSERT_TRUE(res.ok()) << res.status().ToString();
+    versions.insert(res->version);
+  }
+  EXPECT_EQ(versions, (std::set<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(Rows("register"), kThreads);
+  EXPECT_EQ(Rows("outbox"), kThreads);
+  auto session = db_->Connect();
+  auto report = adapter::audit::Verify(**session);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->intact) << adapter::audit::RenderReport(*report);
+}
 
 TEST_P(IntakeTest, StoresEveryHomeInOneTransaction) {
   auto svc = Service();
