@@ -102,6 +102,13 @@ void ReadFhir(ObjectReader& root, const std::string& base_dir, std::optional<Fhi
     fc.retry.retry_on_500 = rr.Bool("retryOn500", Presence::kOptional).value_or(false);
     rr.RejectUnknown();
   }
+  // How delivery finds the Patient: a conditional reference in the
+  // transaction (default), or a search first for servers without them.
+  if (auto mode = fr.Enum("patientReference", Presence::kOptional, {"conditional", "search"})) {
+    fc.mapping.patient_reference =
+        *mode == "search" ? mappings::FhirMappingOptions::PatientReferenceMode::kSearch
+                          : mappings::FhirMappingOptions::PatientReferenceMode::kConditional;
+  }
   if (const json* t = fr.Object("mapping", Presence::kOptional)) {
     ObjectReader mr(*t, "/fhir/mapping", errors);
     mappings::FhirMappingOptions& m = fc.mapping;

@@ -92,6 +92,25 @@ TEST_F(ConfigTest, DeliverySettingsAreReadAndALeaseShorterThanASecondIsRefused) 
   EXPECT_EQ(errors.list()[0].pointer, "/delivery/leaseMs");
 }
 
+TEST_F(ConfigTest, PatientReferenceIsConditionalUnlessSearchIsChosenAndABadValueIsNamed) {
+  using Mode = mappings::FhirMappingOptions::PatientReferenceMode;
+  auto dflt = LoadConfig(Write(R"({"fhir": {"baseUrl": "http://127.0.0.1:8103/fhir/R4"}})"));
+  ASSERT_TRUE(dflt.ok()) << dflt.status().ToString();
+  EXPECT_EQ(dflt->fhir->mapping.patient_reference, Mode::kConditional);
+  auto search =
+      LoadConfig(Write(R"({"fhir": {"baseUrl": "http://x/fhir", "patientReference": "search"}})"));
+  ASSERT_TRUE(search.ok()) << search.status().ToString();
+  EXPECT_EQ(search->fhir->mapping.patient_reference, Mode::kSearch);
+  mappings::FieldErrors errors;
+  EXPECT_FALSE(
+      LoadConfig(Write(R"({"fhir": {"baseUrl": "http://x/fhir", "patientReference": "literal"}})"),
+                 &errors)
+          .ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors.list()[0].pointer, "/fhir/patientReference");
+  EXPECT_EQ(errors.list()[0].reason, "must be one of: conditional, search");
+}
+
 TEST_F(ConfigTest, MissingFileIsNotFound) {
   auto c = LoadConfig((dir_ / "nope.json").string());
   ASSERT_FALSE(c.ok());

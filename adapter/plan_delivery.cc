@@ -1,6 +1,9 @@
 #include "adapter/plan_delivery.h"
 
+#include <optional>
+
 #include "fhir/resource.h"
+#include "fhir/retry.h"
 #include "fhir/url.h"
 
 namespace sa::adapter {
@@ -49,6 +52,88 @@ StatusOr<std::string> FindPatient(fhir::FhirClient& client, const mappings::Fhir
   return loc.id;
 }
 
+// Fills `input->existing_tasks` with what the EHR holds now for the plan's
+// Tasks (current and removed actions, one search), so a re-delivery keeps
+// the statuses clinicians set.
+Status ReadExistingTasks(fhir::FhirClient& client, const mappings::FhirMappingOptions& options,
+                         mappings::PlanInput* input) {
+  input->existing_tasks = json::object();
+  std::vector<std::string> ids;
+  for (const auto& a : input->ehr.value("actions", json::array())) ids.push_back(a["id"]);
+  for (const auto& a : input->removed_actions) ids.push_back(a["id"]);
+  if (ids.empty()) return Status::Ok();
+  std::string query = "identifier=";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    fhir::Identifier t =
+        mappings::TaskIdentifier(options, input->organisation, input->session_id, ids[i]);
+    query += (i ? "," : "") + fhir::PercentEncode(fhir::EscapeSearchValue(t.system) + "|" +
+                                                  fhir::EscapeSearchValue(t.value));
+  }
+  SA_ASSIGN_OR_RETURN(fhir::SearchResult existing,
+                      client.Search("Task", query + "&_count=" + std::to_string(ids.size() + 10)));
+  for (const auto& t : existing.resources) {
+    if (auto v = fhir::FindIdentifierValue(t, options.task_identifier_system)) {
+      json state = {{"status", fhir::GetString(t, "status")}};
+      if (t.contains("businessStatus")) state["businessStatus"] = t["businessStatus"];
+      input->existing_tasks[*v] = state;
+    }
+  }
+  return Status::Ok();
+}
+
+// Builds the Bundle and posts it. A transaction the server refused or that
+// did not reach it leaves its Status in `*transaction_error`.
+DeliveryOutcome SendPlan(fhir::FhirClient& client, const mappings::PlanInput& input,
+                         const mappings::FhirMappingOptions& options,
+                         const mappings::LeakGuard& guard, Status* transaction_error) {
+  auto bundle = mappings::BuildPlanBundle(input, options, guard);
+  if (!bundle.ok()) {
+    DeliveryOutcome out;
+    out.kind = bundle.status().code() == StatusCode::kPermissionDenied ? Kind::kHeld : Kind::kFailed;
+    out.reason = bundle.status().message();
+    return out;
+  }
+  auto response = client.Transaction(*bundle);
+  if (!response.ok()) {
+    *transaction_error = response.status();
+    return FromStatus(response.status(), "transaction");
+  }
+  DeliveryOutcome out;
+  if (!response->AllOk()) {
+    out.reason = "the server answered the transaction with a failed entry";
+    return out;
+  }
+  out.kind = Kind::kDelivered;
+  out.patient_id = input.patient_id;
+  for (const auto& e : (*bundle)["entry"]) out.tasks += e["resource"]["resourceType"] == "Task" ? 1 : 0;
+  out.reason = "delivered";
+  return out;
+}
+
+// The literal path: the Patient's id is known; read the Tasks (unless
+// nothing was ever sent) and post the transaction.
+DeliveryOutcome DeliverToPatient(fhir::FhirClient& client, mappings::PlanInput input,
+                                 const std::string& patient_id,
+                                 const mappings::FhirMappingOptions& options,
+                                 const mappings::LeakGuard& guard, bool read_tasks) {
+  input.patient_id = patient_id;
+  if (read_tasks) {
+    Status read = ReadExistingTasks(client, options, &input);
+    if (!read.ok()) return FromStatus(read, "reading the plan's Tasks");
+  }
+  Status ignored;
+  return SendPlan(client, input, options, guard, &ignored);
+}
+
+// Whether a refused transaction could be the conditional Patient reference's
+// doing: servers answer 400 or 404 (no match), 412 (several), 409 or 422 (a
+// reference they cannot process). Anything else says nothing about it.
+bool MayBeThePatientReference(const Status& s) {
+  if (s.code() != StatusCode::kPermanent) return false;
+  const std::optional<int> http = fhir::HttpStatusOf(s);
+  return http && (*http == 400 || *http == 404 || *http == 409 || *http == 412 || *http == 422);
+}
+
 }  // namespace
 
 const char* OutcomeName(Kind kind) {
@@ -63,54 +148,46 @@ const char* OutcomeName(Kind kind) {
 
 DeliveryOutcome DeliverCasePlan(fhir::FhirClient& client, mappings::PlanInput input,
                                 const mappings::FhirMappingOptions& options,
-                                const mappings::LeakGuard& guard, bool create_patient_if_missing) {
-  DeliveryOutcome held;
+                                const mappings::LeakGuard& guard, bool create_patient_if_missing,
+                                PlanHistory history) {
+  const bool read_tasks = history != PlanHistory::kNeverSent;
   const std::string nhs = input.ehr["subject"]["nhsNumber"].get<std::string>();
-  auto patient = FindPatient(client, options, nhs, create_patient_if_missing, &held);
+  DeliveryOutcome held;
+  // Search first: the configured fallback for servers without conditional
+  // references, and the profiles that may create a missing Patient (a
+  // conditional reference cannot).
+  if (options.patient_reference == mappings::FhirMappingOptions::PatientReferenceMode::kSearch ||
+      create_patient_if_missing) {
+    auto patient = FindPatient(client, options, nhs, create_patient_if_missing, &held);
+    if (!patient.ok()) return FromStatus(patient.status(), "patient search");
+    if (patient->empty()) return held;
+    return DeliverToPatient(client, std::move(input), *patient, options, guard, read_tasks);
+  }
+
+  // The common case: one transaction; the server resolves the patient by
+  // NHS number and fails it all unless exactly one matches.
+  input.patient_id.clear();
+  if (read_tasks) {
+    Status read = ReadExistingTasks(client, options, &input);
+    if (!read.ok()) return FromStatus(read, "reading the plan's Tasks");
+  }
+  Status refused;
+  DeliveryOutcome out = SendPlan(client, input, options, guard, &refused);
+  if (refused.ok() || !MayBeThePatientReference(refused)) return out;
+
+  // Refused in a way the reference could explain: the search says why.
+  auto patient = FindPatient(client, options, nhs, /*create_if_missing=*/false, &held);
   if (!patient.ok()) return FromStatus(patient.status(), "patient search");
   if (patient->empty()) return held;
-  input.patient_id = *patient;
-
-  // What clinicians have done with these Tasks in the EHR is kept.
-  std::vector<std::string> ids;
-  for (const auto& a : input.ehr.value("actions", json::array())) ids.push_back(a["id"]);
-  for (const auto& a : input.removed_actions) ids.push_back(a["id"]);
-  if (!ids.empty()) {
-    std::string query = "identifier=";
-    for (std::size_t i = 0; i < ids.size(); ++i) {
-      fhir::Identifier t = mappings::TaskIdentifier(options, input.organisation, input.session_id, ids[i]);
-      query += (i ? "," : "") + fhir::PercentEncode(fhir::EscapeSearchValue(t.system) + "|" + fhir::EscapeSearchValue(t.value));
-    }
-    auto existing = client.Search("Task", query + "&_count=" + std::to_string(ids.size() + 10));
-    if (!existing.ok()) return FromStatus(existing.status(), "reading the plan's Tasks");
-    for (const auto& t : existing->resources) {
-      if (auto v = fhir::FindIdentifierValue(t, options.task_identifier_system)) {
-        json state = {{"status", fhir::GetString(t, "status")}};
-        if (t.contains("businessStatus")) state["businessStatus"] = t["businessStatus"];
-        input.existing_tasks[*v] = state;
-      }
-    }
+  // Exactly one patient: the server may not resolve conditional references,
+  // or something else failed. Send again with the literal reference (and a
+  // fresh Task read: the refused request was sent) and report that result.
+  out = DeliverToPatient(client, std::move(input), *patient, options, guard, /*read_tasks=*/true);
+  if (out.kind == Kind::kDelivered) {
+    out.reason =
+        "delivered with the literal patient reference after the EHR refused the conditional one"
+        " (fhir.patientReference \"search\" avoids the extra requests)";
   }
-
-  auto bundle = mappings::BuildPlanBundle(input, options, guard);
-  if (!bundle.ok()) {
-    DeliveryOutcome out;
-    out.kind = bundle.status().code() == StatusCode::kPermissionDenied ? Kind::kHeld : Kind::kFailed;
-    out.reason = bundle.status().message();
-    return out;
-  }
-  auto response = client.Transaction(*bundle);
-  if (!response.ok()) return FromStatus(response.status(), "transaction");
-  if (!response->AllOk()) {
-    DeliveryOutcome out;
-    out.reason = "the server answered the transaction with a failed entry";
-    return out;
-  }
-  DeliveryOutcome out;
-  out.kind = Kind::kDelivered;
-  out.patient_id = input.patient_id;
-  for (const auto& e : (*bundle)["entry"]) out.tasks += e["resource"]["resourceType"] == "Task" ? 1 : 0;
-  out.reason = "delivered";
   return out;
 }
 

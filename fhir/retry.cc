@@ -99,6 +99,22 @@ Status HttpErrorStatus(const HttpResponse& response, const RetryPolicy& policy) 
   return Status::Permanent(std::move(message));
 }
 
+std::optional<int> HttpStatusOf(const Status& status) {
+  constexpr std::string_view kPrefix = "HTTP ";
+  const std::string& m = status.message();
+  if (status.ok() || m.size() < kPrefix.size() + 4 || m.compare(0, kPrefix.size(), kPrefix) != 0) {
+    return std::nullopt;
+  }
+  int code = 0;
+  for (std::size_t i = kPrefix.size(); i < kPrefix.size() + 3; ++i) {
+    if (m[i] < '0' || m[i] > '9') return std::nullopt;
+    code = code * 10 + (m[i] - '0');
+  }
+  const char after = m[kPrefix.size() + 3];
+  if (after != ':' && after != ' ') return std::nullopt;
+  return code;
+}
+
 milliseconds BackoffDelay(const RetryPolicy& policy, int retry, RandomSource& random) {
   const int64_t cap = std::max<int64_t>(0, policy.max_delay.count());
   int64_t ceiling = std::max<int64_t>(0, policy.base_delay.count());

@@ -61,6 +61,12 @@ Disposition ClassifyHttpStatus(int status, const RetryPolicy& policy);
 // never holds raw body text.
 Status HttpErrorStatus(const HttpResponse& response, const RetryPolicy& policy);
 
+// The HTTP status code a Status made from a final non-2xx answer carries
+// ("HTTP <code>…", as HttpErrorStatus and FhirClient write it); nullopt for
+// any other Status (network errors, parse failures, ok). Lets a caller tell
+// which 4xx the server sent without a second error type.
+std::optional<int> HttpStatusOf(const Status& status);
+
 // Full-jitter backoff before retry number `retry` (0 = the first retry).
 std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int retry, RandomSource& random);
 

@@ -58,6 +58,19 @@ TEST(RetryClassificationTest, HttpErrorStatusCarriesRenderedOutcomeOnly) {
   EXPECT_EQ(HttpErrorStatus(r, RetryPolicy{}).code(), StatusCode::kUnavailable);
 }
 
+TEST(RetryClassificationTest, HttpStatusOfReadsTheCodeBackOnlyFromAnHttpAnswer) {
+  HttpResponse r;
+  r.status = 412;
+  EXPECT_EQ(HttpStatusOf(HttpErrorStatus(r, RetryPolicy{})), 412);
+  r.status = 503;
+  EXPECT_EQ(HttpStatusOf(HttpErrorStatus(r, RetryPolicy{})), 503);
+  EXPECT_EQ(HttpStatusOf(Status::PermissionDenied("HTTP 401 after a credential refresh: x")), 401);
+  EXPECT_EQ(HttpStatusOf(Status::Unavailable("HTTP transport error: refused")), std::nullopt);
+  EXPECT_EQ(HttpStatusOf(Status::Permanent("transaction: server answered 1 entries for 4")),
+            std::nullopt);
+  EXPECT_EQ(HttpStatusOf(Status::Ok()), std::nullopt);
+}
+
 TEST(BackoffTest, FullJitterStaysWithinExponentialCeiling) {
   RetryPolicy policy;
   policy.base_delay = milliseconds(100);

@@ -43,6 +43,13 @@ struct FhirMappingOptions {
   std::string adapter_device_name = "supervision-adapter";
   // UK Core (or local) profiles; empty = none set.
   std::string care_plan_profile, task_profile;
+  // How delivery finds the Patient (configuration: fhir.patientReference).
+  // kConditional: no search; the transaction refers to the Patient by a
+  // conditional reference the server resolves (PlanInput::patient_id empty).
+  // kSearch: search by NHS number first and send the literal reference, for
+  // servers that do not resolve conditional references.
+  enum class PatientReferenceMode { kConditional, kSearch };
+  PatientReferenceMode patient_reference = PatientReferenceMode::kConditional;
 };
 
 // Everything the mapper needs about one case plan. `ehr` is CasePlan::ehr.
@@ -53,7 +60,13 @@ struct PlanInput {
   std::string recorded;         // RFC 3339: when this version was accepted
   Staff supervisor;             // the CarePlan's author
   nlohmann::json ehr;           // the case's EHR home (caseRef, subject, actions)
-  std::string patient_id;       // the EHR's Patient id, found by NHS number
+  // The EHR's Patient id, found by NHS number: CarePlan.subject and Task.for
+  // are the literal reference "Patient/<id>". Empty: they are the conditional
+  // reference "Patient?identifier=<nhs system>|<number>" (PatientConditionalReference),
+  // which the server resolves inside the transaction, failing the whole
+  // transaction unless exactly one Patient matches (FHIR R4 http.html,
+  // "Conditional References"). The NHS number is beside it either way.
+  std::string patient_id;
   // Actions sent by an earlier version and absent now: their Tasks are cancelled.
   nlohmann::json removed_actions = nlohmann::json::array();
   bool revoke = false;          // the session was cancelled after delivery
@@ -79,12 +92,19 @@ fhir::Identifier TaskIdentifier(const FhirMappingOptions& o, const std::string& 
 
 // Builds the transaction Bundle for one case plan, then runs `guard` over
 // all of it: PermissionDenied (naming the confidential field) if any
-// confidential text would leave.
+// confidential text would leave. InvalidArgument for a non-empty
+// `input.patient_id` that is not a FHIR id.
 StatusOr<nlohmann::json> BuildPlanBundle(const PlanInput& input, const FhirMappingOptions& options,
                                          const LeakGuard& guard);
 
 // The search that finds the patient: "identifier=<nhs system>|<number>".
 std::string PatientQuery(const FhirMappingOptions& options, const std::string& nhs_number);
+
+// The same search as a conditional reference, "Patient?identifier=…" (system
+// and number search-escaped and percent-encoded, as in PatientQuery), for a
+// transaction to resolve the patient itself.
+std::string PatientConditionalReference(const FhirMappingOptions& options,
+                                        const std::string& nhs_number);
 
 }  // namespace sa::mappings
 

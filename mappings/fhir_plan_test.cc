@@ -102,6 +102,28 @@ TEST(FhirPlanTest, OneCarePlanOneTaskPerActionAndAProvenance) {
   EXPECT_EQ(tasks[0]["request"]["url"].get<std::string>().rfind("Task?identifier=", 0), 0u);
 }
 
+TEST(FhirPlanTest, NoPatientIdMeansAConditionalReferenceTheServerResolves) {
+  Mapped m = SeparateFile("tests/data/valid-eput-sbar.json");
+  PlanInput in = InputFor(m, 0);
+  in.patient_id.clear();
+  FhirMappingOptions o;
+  o.nhs_number_system = "https://x.example/Id/nhs|number";  // escaped, then percent-encoded
+  auto b = BuildPlanBundle(in, o, LeakGuard({}));
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  const std::string want =
+      "Patient?identifier=https%3A%2F%2Fx.example%2FId%2Fnhs%5C%7Cnumber%7C9434765919";
+  EXPECT_EQ(PatientConditionalReference(o, "9434765919"), want);
+  EXPECT_EQ(want, "Patient?" + PatientQuery(o, "9434765919"));
+  const json subject = OfType(*b, "CarePlan")[0]["resource"]["subject"];
+  EXPECT_EQ(subject["reference"], want);
+  EXPECT_EQ(subject["identifier"],
+            json({{"system", o.nhs_number_system}, {"value", "9434765919"}}));
+  for (const auto& t : OfType(*b, "Task")) EXPECT_EQ(t["resource"]["for"], subject);
+  // A patient id that is set must still be a FHIR id.
+  in.patient_id = "not an id!";
+  EXPECT_EQ(BuildPlanBundle(in, o, LeakGuard({})).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(FhirPlanTest, Rs2_NoConfidentialTextInAnyBundleOfTheExamples) {
   for (const char* f : {"config/examples/eput-one-to-one.json", "config/examples/sgscb-group.json",
                         "config/examples/calderdale-adult-sbar.json", "config/examples/hscp-urgent.json",

@@ -18,9 +18,13 @@ using Kind = DeliveryOutcome::Kind;
 
 namespace {
 
-StatusOr<mappings::PlanInput> PlanFromPayload(const std::string& text) {
+// The plan input of an outbox payload (IntakeService's PlanPayload), and
+// whether no earlier version of the plan was ever queued ("firstQueued";
+// absent in rows queued before it existed: false).
+StatusOr<mappings::PlanInput> PlanFromPayload(const std::string& text, bool* first_queued) {
   json p = json::parse(text, nullptr, false);
   if (!p.is_object() || !p.contains("ehr")) return Status::Internal("outbox payload is not a plan");
+  *first_queued = p.value("firstQueued", false);
   mappings::PlanInput in;
   in.organisation = p.value("organisation", "");
   in.session_id = p.value("sessionId", "");
@@ -73,7 +77,7 @@ StatusOr<std::vector<OutboxWorker::Leased>> OutboxWorker::LeaseIn(store::DbSessi
   // (schema.cc, migration 3) runs, so the query stops after a batch instead of
   // sorting the whole backlog.
   std::string sql =
-      "SELECT id, attempts, created_at, payload FROM outbox o WHERE o.state = 'pending'"
+      "SELECT id, attempts, created_at, payload, leases FROM outbox o WHERE o.state = 'pending'"
       " AND o.next_attempt_at <= ? AND (o.lease_expires_at IS NULL OR o.lease_expires_at < ?)"
       " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.plan_key = o.plan_key AND p.seq < o.seq"
       " AND p.state = 'pending') ORDER BY o.next_attempt_at, o.id LIMIT ?";
@@ -81,16 +85,21 @@ StatusOr<std::vector<OutboxWorker::Leased>> OutboxWorker::LeaseIn(store::DbSessi
   SA_ASSIGN_OR_RETURN(auto due, session.Query(sql, {now, now, int64_t{options_.batch}}));
   std::vector<Leased> out;
   for (const auto& r : due) {
-    Leased l{0, 0, 0, ""};
+    Leased l{0, 0, 0, "", 0};
     SA_ASSIGN_OR_RETURN(l.id, store::AsInt(r[0]));
     SA_ASSIGN_OR_RETURN(l.attempts, store::AsInt(r[1]));
     SA_ASSIGN_OR_RETURN(l.created_at, store::AsInt(r[2]));
     SA_ASSIGN_OR_RETURN(l.payload, store::AsText(r[3]));
-    // Compare-and-set: only one worker wins a row even without row locks.
-    SA_ASSIGN_OR_RETURN(int64_t n, session.Exec("UPDATE outbox SET lease_owner = ?, lease_expires_at = ? WHERE id = ?"
-                                                " AND state = 'pending' AND (lease_expires_at IS NULL OR"
-                                                " lease_expires_at < ?)",
-                                                {options_.owner, now + options_.lease.count(), l.id, now}));
+    SA_ASSIGN_OR_RETURN(l.earlier_leases, store::AsInt(r[4]));
+    // Compare-and-set: only one worker wins a row even without row locks, and
+    // the count it read is the count before its own lease (schema.cc,
+    // migration 5).
+    SA_ASSIGN_OR_RETURN(
+        int64_t n,
+        session.Exec("UPDATE outbox SET lease_owner = ?, lease_expires_at = ?,"
+                     " leases = leases + 1 WHERE id = ? AND state = 'pending' AND"
+                     " (lease_expires_at IS NULL OR lease_expires_at < ?) AND leases = ?",
+                     {options_.owner, now + options_.lease.count(), l.id, now, l.earlier_leases}));
     if (n == 1) out.push_back(std::move(l));
   }
   return out;
@@ -105,13 +114,19 @@ StatusOr<std::vector<OutboxWorker::Leased>> OutboxWorker::Lease(store::DbSession
 }
 
 OutboxWorker::Outcome OutboxWorker::DeliverOne(const Leased& row) {
-  auto in = PlanFromPayload(row.payload);
+  bool first_queued = false;
+  auto in = PlanFromPayload(row.payload, &first_queued);
   if (!in.ok()) return {static_cast<int>(Kind::kFailed), in.status().message()};
   const mappings::Profile* profile = catalog_->FindProfile(in->organisation);
+  // A delivery only follows a committed lease, so a row never leased before
+  // has had no request sent; if no earlier version of its plan was ever
+  // queued either, nothing of the plan can be in the EHR yet.
+  const PlanHistory history =
+      first_queued && row.earlier_leases == 0 ? PlanHistory::kNeverSent : PlanHistory::kMaybeSent;
   // The full Bundle passed the leak guard at intake (with the patient
   // still unknown); only the patient reference and urn:uuids differ now.
   DeliveryOutcome outcome = DeliverCasePlan(*client_, *in, *mapping_, mappings::LeakGuard({}),
-                                            profile && profile->create_patient_if_missing);
+                                            profile && profile->create_patient_if_missing, history);
   return {static_cast<int>(outcome.kind), outcome.reason};
 }
 

@@ -56,6 +56,7 @@ class OutboxWorker {
     int64_t attempts;
     int64_t created_at;
     std::string payload;
+    int64_t earlier_leases;  // times the row was leased before this lease
   };
   struct Outcome {
     int kind;  // DeliveryOutcome::Kind
@@ -67,6 +68,9 @@ class OutboxWorker {
   StatusOr<std::vector<Leased>> LeaseIn(store::DbSession& session, int64_t now);
   // Delivers every leased row, up to `concurrency` at once; outcomes in row order.
   std::vector<Outcome> DeliverAll(const std::vector<Leased>& rows);
+  // Delivers one row. A row leased for the first time whose payload says no
+  // earlier version of its plan was ever queued is delivered as
+  // PlanHistory::kNeverSent (no Task read); any other row reads.
   Outcome DeliverOne(const Leased& row);
   // Records every outcome of a batch in one transaction and, with
   // `lease_next`, leases the next batch in it too (returned); dead-letter

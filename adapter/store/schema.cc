@@ -125,6 +125,19 @@ const std::vector<Migration>& SchemaMigrations() {
            // had shipped on main, so this is a migration of its own.)
            "CREATE INDEX outbox_by_session ON outbox (org, session_id)",
        }},
+      {5,
+       "outbox leases: how many times each row was leased",
+       {
+           // Incremented by every lease (adapter/core/outbox.cc, LeaseIn) and
+           // never reset (`outbox retry` keeps it). A delivery only happens
+           // after a committed lease, so a row leased for the first time has
+           // never had a request sent: with a payload saying no earlier
+           // version of its plan was ever queued ("firstQueued"), the EHR
+           // cannot hold any of the plan's Tasks and delivery skips reading
+           // them. Existing rows start at 0; their payloads lack
+           // "firstQueued", which reads as false, so they keep the read.
+           "ALTER TABLE outbox ADD COLUMN leases {BIGINT} NOT NULL DEFAULT 0",
+       }},
   };
   return *kMigrations;
 }

@@ -70,7 +70,9 @@ std::string Answer(std::string_view method, std::string_view target, std::string
   if (!rest.empty() && rest[0] == '/') rest.remove_prefix(1);
   std::string_view type = rest.substr(0, rest.find('/'));
   if (method == "POST" && rest.empty()) {
-    // nlohmann's compact dump: every entry has exactly one `"request":{`.
+    // nlohmann's compact dump: every entry has exactly one `"request":{`, and
+    // nothing else has it (a conditional reference such as
+    // "Patient?identifier=…" in a resource is a plain string value).
     return Response(200, "OK", TransactionResponse(Count(body, "\"request\":{")));
   }
   if (method == "GET" && type == "Patient") return Response(200, "OK", PatientSearchset(port));

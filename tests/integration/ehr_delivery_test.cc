@@ -46,8 +46,9 @@ TEST_F(EhrDeliveryTest, AgreedPlanBecomesOneCarePlanAndOneTaskPerAction) {
   auto out = DeliverAll(*ehr_, SeparateJson(Example()));
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].kind, Kind::kDelivered) << out[0].reason;
-  EXPECT_EQ(out[0].patient_id, "lily");
-  EXPECT_EQ(Count(root(), "CarePlan"), 1u);
+  auto plans = Resources(root(), "CarePlan");
+  ASSERT_EQ(plans.size(), 1u);
+  EXPECT_EQ(plans[0]["subject"]["reference"], "Patient/lily");
   auto tasks = Resources(root(), "Task");
   ASSERT_EQ(tasks.size(), 2u);
   for (const auto& t : tasks) {
@@ -55,6 +56,57 @@ TEST_F(EhrDeliveryTest, AgreedPlanBecomesOneCarePlanAndOneTaskPerAction) {
     EXPECT_EQ(t["status"], "requested");
     EXPECT_TRUE(t["basedOn"][0]["reference"].get<std::string>().rfind("CarePlan/", 0) == 0) << t.dump();
   }
+}
+
+// The outbox's first delivery of a plan (nothing of it sent before): ONE
+// request, whose conditional Patient reference the server resolves to the
+// Patient's literal id in the CarePlan and every Task.
+TEST_F(EhrDeliveryTest, FirstDeliveryIsOneRequestAndTheServerResolvesThePatient) {
+  SeedPatient(base(), "lily", "9434765919");
+  Admin(root() + "/$admin/requests", fhir::HttpMethod::kDelete);
+  auto out = DeliverAll(*ehr_, SeparateJson(Example()), 1, adapter::PlanHistory::kNeverSent);
+  ASSERT_EQ(out[0].kind, Kind::kDelivered) << out[0].reason;
+  json log = RequestLog();
+  ASSERT_EQ(log.size(), 1u) << log.dump();
+  EXPECT_EQ(log[0]["method"], "POST");
+  EXPECT_NE(log[0]["body"].get<std::string>().find(R"("reference":"Patient?identifier=)"),
+            std::string::npos);
+  auto plans = Resources(root(), "CarePlan");
+  ASSERT_EQ(plans.size(), 1u);
+  EXPECT_EQ(plans[0]["subject"]["reference"], "Patient/lily");
+  EXPECT_EQ(plans[0]["subject"]["identifier"]["value"], "9434765919");
+  auto tasks = Resources(root(), "Task");
+  ASSERT_EQ(tasks.size(), 2u);
+  for (const auto& t : tasks) EXPECT_EQ(t["for"]["reference"], "Patient/lily");
+}
+
+// No patient, or two with the NHS number: the server refuses the conditional
+// reference and rolls the transaction back; the search that follows says why.
+TEST_F(EhrDeliveryTest, FirstDeliveryWithNoPatientOrTwoIsHeldAndWritesNothing) {
+  auto methods = [&] {
+    std::vector<std::string> out;
+    for (const auto& e : RequestLog()) {
+      const std::string url = e["url"];
+      out.push_back(e["method"].get<std::string>() + " " + url.substr(0, url.find('?')));
+    }
+    Admin(root() + "/$admin/requests", fhir::HttpMethod::kDelete);
+    return out;
+  };
+  Admin(root() + "/$admin/requests", fhir::HttpMethod::kDelete);
+  auto none = DeliverAll(*ehr_, SeparateJson(Example()), 1, adapter::PlanHistory::kNeverSent);
+  EXPECT_EQ(none[0].kind, Kind::kHeld);
+  EXPECT_NE(none[0].reason.find("no patient"), std::string::npos) << none[0].reason;
+  EXPECT_EQ(methods(), std::vector<std::string>({"POST /fhir/R4", "GET /fhir/R4/Patient"}));
+  SeedPatient(base(), "lily-a", "9434765919");
+  SeedPatient(base(), "lily-b", "9434765919");
+  Admin(root() + "/$admin/requests", fhir::HttpMethod::kDelete);
+  auto two = DeliverAll(*ehr_, SeparateJson(Example()), 1, adapter::PlanHistory::kNeverSent);
+  EXPECT_EQ(two[0].kind, Kind::kHeld);
+  EXPECT_NE(two[0].reason.find("2 patients"), std::string::npos) << two[0].reason;
+  EXPECT_EQ(methods(), std::vector<std::string>({"POST /fhir/R4", "GET /fhir/R4/Patient"}));
+  EXPECT_EQ(Count(root(), "CarePlan"), 0u);
+  EXPECT_EQ(Count(root(), "Task"), 0u);
+  EXPECT_EQ(Count(root(), "Provenance"), 0u);
 }
 
 TEST_F(EhrDeliveryTest, DeliveringTheSameBundleAgainChangesNothing) {

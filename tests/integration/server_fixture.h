@@ -88,12 +88,15 @@ inline std::vector<json> Resources(const std::string& root, const std::string& t
 }
 
 // Delivers every case of a separated session; returns the outcomes.
-inline std::vector<adapter::DeliveryOutcome> DeliverAll(adapter::EhrConnection& ehr, const Separated& s,
-                                                        int version = 1) {
+// `history` kNeverSent: the first delivery as the outbox makes it (no Task read).
+inline std::vector<adapter::DeliveryOutcome> DeliverAll(
+    adapter::EhrConnection& ehr, const Separated& s, int version = 1,
+    adapter::PlanHistory history = adapter::PlanHistory::kMaybeSent) {
   std::vector<adapter::DeliveryOutcome> out;
   mappings::LeakGuard guard(mappings::ConfidentialSources(s.separation));
   for (auto& in : adapter::PlanInputs(s.session, s.separation, version, "2026-11-21T09:00:00Z")) {
-    out.push_back(adapter::DeliverCasePlan(ehr.client(), in, ehr.config().mapping, guard, false));
+    out.push_back(
+        adapter::DeliverCasePlan(ehr.client(), in, ehr.config().mapping, guard, false, history));
   }
   return out;
 }
