@@ -99,10 +99,19 @@ Status BundleBuilder::AddDelete(std::string_view url) {
   return Status::Ok();
 }
 
-Json BundleBuilder::Build() const {
-  Json entries = Json::array();
-  for (const Json& e : entries_) entries.push_back(e);
-  return Json{{"resourceType", "Bundle"}, {"type", BundleTypeName(type_)}, {"entry", entries}};
+Json BundleBuilder::Build() const& {
+  BundleBuilder copy = *this;
+  return std::move(copy).Build();
+}
+
+Json BundleBuilder::Build() && {
+  Json out = Json::object();
+  out["resourceType"] = "Bundle";
+  out["type"] = BundleTypeName(type_);
+  Json& entries = out["entry"] = Json::array();
+  for (Json& e : entries_) entries.push_back(std::move(e));
+  entries_.clear();
+  return out;
 }
 
 StatusOr<int> ParseStatusLine(std::string_view status) {

@@ -59,7 +59,10 @@ class BundleBuilder {
   size_t size() const { return entries_.size(); }
 
   // The Bundle resource: {"resourceType":"Bundle","type":…,"entry":[…]}.
-  Json Build() const;
+  Json Build() const&;
+  // The same, moving the entries out (the builder is left empty): a plan's
+  // Bundle is built on every intake and delivery, and copying it is waste.
+  Json Build() &&;
 
  private:
   StatusOr<std::string> AddWrite(HttpMethod method, Json resource, std::string_view url,

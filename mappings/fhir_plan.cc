@@ -12,9 +12,12 @@ using nlohmann::json;
 namespace {
 
 json PatientReference(const FhirMappingOptions& o, const PlanInput& in) {
-  // Literal reference to the patient found, with the NHS number beside it.
-  json ref = fhir::LiteralReference("Patient", in.patient_id);
-  ref["identifier"] = fhir::ToJson(fhir::Identifier{o.nhs_number_system, in.ehr["subject"]["nhsNumber"].get<std::string>()});
+  // Literal reference to the patient found or, when none was looked up, the
+  // conditional reference the server resolves; the NHS number beside it.
+  const std::string nhs = in.ehr["subject"]["nhsNumber"].get<std::string>();
+  json ref = in.patient_id.empty() ? json{{"reference", PatientConditionalReference(o, nhs)}}
+                                   : fhir::LiteralReference("Patient", in.patient_id);
+  ref["identifier"] = fhir::ToJson(fhir::Identifier{o.nhs_number_system, nhs});
   return ref;
 }
 
@@ -77,11 +80,18 @@ std::string PatientQuery(const FhirMappingOptions& o, const std::string& nhs_num
   return fhir::IdentifierQuery(o.nhs_number_system, nhs_number);
 }
 
+std::string PatientConditionalReference(const FhirMappingOptions& o,
+                                        const std::string& nhs_number) {
+  return fhir::ConditionalUrl("Patient", {o.nhs_number_system, nhs_number});
+}
+
 StatusOr<json> BuildPlanBundle(const PlanInput& in, const FhirMappingOptions& o, const LeakGuard& guard) {
   if (!in.ehr.is_object() || !in.ehr.contains("caseRef") || !in.ehr.contains("subject")) {
     return Status::InvalidArgument("plan input is not a case's EHR home");
   }
-  if (!fhir::IsValidId(in.patient_id)) return Status::InvalidArgument("patient id is not a FHIR id");
+  if (!in.patient_id.empty() && !fhir::IsValidId(in.patient_id)) {
+    return Status::InvalidArgument("patient id is not a FHIR id");
+  }
   const std::string case_ref = in.ehr["caseRef"].get<std::string>();
   fhir::Identifier plan_id = CarePlanIdentifier(o, in.organisation, in.session_id, case_ref);
 
@@ -144,7 +154,7 @@ StatusOr<json> BuildPlanBundle(const PlanInput& in, const FhirMappingOptions& o,
                                                                                  "|" + fhir::EscapeSearchValue(version_key))));
   (void)ignored;
 
-  json out = bundle.Build();
+  json out = std::move(bundle).Build();
   // Last line of defence (RS-2): nothing confidential leaves in the Bundle.
   if (auto leak = guard.CheckJson(out)) {
     return Status::PermissionDenied("outgoing Bundle repeats confidential text from " + leak->source_pointer +

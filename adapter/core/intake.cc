@@ -353,8 +353,9 @@ StatusOr<IntakeResult> IntakeService::Intake(std::string_view record, const Inta
   // payloads, the leak check) is computed from a snapshot of the session's
   // head, outside the transaction, so the write lock is held only for the
   // statements and the commit; concurrent intakes then overlap their work
-  // with each other's commits. The transaction checks that the head has not
-  // moved; if another intake of the same session got in first, start again.
+  // with each other's commits, and share them. The transaction checks that
+  // the head has not moved; if another intake of the session got in first,
+  // start again.
   for (int attempt = 1;; ++attempt) {
     SA_ASSIGN_OR_RETURN(Head head, ReadHead(*session, org, sid));
     if (head.version > 0 && head.hash == hash) {
@@ -374,32 +375,27 @@ StatusOr<IntakeResult> IntakeService::Intake(std::string_view record, const Inta
                         PrepareVersion(*vault_, options_, parse.session, *sep, document, hash, version, result,
                                        previous_plans, context));
 
-    store::Transaction tx(*session);
-    SA_RETURN_IF_ERROR(tx.Begin());
-    SA_ASSIGN_OR_RETURN(Head now_head, ReadHead(*session, org, sid));
-    if (now_head.version != head.version) {
-      SA_RETURN_IF_ERROR(tx.Rollback());
-      if (attempt >= kMaxIntakeAttempts) {
-        return Status::Unavailable("session " + org + "/" + sid +
-                                   " kept changing while this version was stored; send it again");
-      }
-      continue;
-    }
-    Status written = [&]() -> Status {
-      for (const Write& w : prepared.writes) SA_RETURN_IF_ERROR(session->Exec(w.sql, w.params).status());
+    // The writes, in a transaction shared with intakes committing at the
+    // same moment (group_commit.h); false: the head moved, nothing written.
+    StatusOr<bool> stored = group_->Run([&](store::DbSession& tx) -> StatusOr<bool> {
+      SA_ASSIGN_OR_RETURN(Head now_head, ReadHead(tx, org, sid));
+      if (now_head.version != head.version) return false;
+      for (const Write& w : prepared.writes) SA_RETURN_IF_ERROR(tx.Exec(w.sql, w.params).status());
       // Audit entries last: on PostgreSQL they hold the chain's lock until commit.
-      SA_RETURN_IF_ERROR(audit::AppendAll(*session, prepared.audits, audit::NowRfc3339()).status());
-      return tx.Commit();
-    }();
-    if (written.code() == StatusCode::kConflict && attempt < kMaxIntakeAttempts) {
-      // PostgreSQL (read committed): another intake of this session read the
-      // same head inside its own transaction and committed this version
-      // number first; the register's key refused ours. Start again from the
-      // new head.
-      SA_RETURN_IF_ERROR(tx.Rollback());
-      continue;
+      SA_RETURN_IF_ERROR(audit::AppendAll(tx, prepared.audits, audit::NowRfc3339()).status());
+      return true;
+    });
+    // Another intake of this session stored a version first: start again from
+    // the new head. On PostgreSQL (read committed) two intakes may also read
+    // the same head in their own transactions; the register's key then
+    // refuses the second (Conflict), which is the same thing.
+    const bool raced = (stored.ok() && !*stored) || stored.status().code() == StatusCode::kConflict;
+    if (raced && attempt < kMaxIntakeAttempts) continue;
+    if (stored.ok() && !*stored) {
+      return Status::Unavailable("session " + org + "/" + sid +
+                                 " kept changing while this version was stored; send it again");
     }
-    SA_RETURN_IF_ERROR(written);
+    SA_RETURN_IF_ERROR(stored.status());
     result.outbox_rows = prepared.outbox_rows;
     result.held_actions = prepared.held_actions;
     return result;

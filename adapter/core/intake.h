@@ -14,10 +14,14 @@
 // transaction opens, and the transaction first checks that snapshot still
 // holds (else it starts again). The database's write lock is then held only
 // for the statements and the commit, so concurrent intakes overlap their work
-// with each other's commits (docs/performance.md).
+// with each other's commits. Intakes that reach their transaction at the same
+// moment share it and its one durable commit (store/group_commit.h); each is
+// still all or nothing, and each caller is answered only after the commit
+// that holds its session (docs/performance.md).
 #ifndef SA_ADAPTER_CORE_INTAKE_H_
 #define SA_ADAPTER_CORE_INTAKE_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +31,7 @@
 
 #include "adapter/core/vault.h"
 #include "adapter/store/db.h"
+#include "adapter/store/group_commit.h"
 #include "mappings/catalog.h"
 #include "mappings/fhir_plan.h"
 #include "mappings/json_reader.h"
@@ -69,13 +74,19 @@ inline constexpr char kSessionRecordKind[] = "session-record";
 struct IntakeOptions {
   std::size_t max_record_bytes = 1 << 20;
   mappings::FhirMappingOptions mapping;  // identifier systems for plan keys
+  // Most sessions stored in one shared transaction (store/group_commit.h).
+  std::size_t max_group = store::kDefaultMaxGroup;
 };
 
 class IntakeService {
  public:
   // None owned; all must outlive the service.
   IntakeService(store::Database* db, const mappings::Catalog* catalog, const Vault* vault, IntakeOptions options)
-      : db_(db), catalog_(catalog), vault_(vault), options_(std::move(options)) {}
+      : db_(db),
+        catalog_(catalog),
+        vault_(vault),
+        options_(std::move(options)),
+        group_(std::make_unique<store::GroupCommit>(db, options_.max_group)) {}
 
   // Validates, separates and stores one record. A store failure is a Status
   // (nothing half-written: the transaction rolled back); a bad record is an
@@ -86,11 +97,16 @@ class IntakeService {
   // The same, with the caller's expectations (see IntakeContext).
   StatusOr<IntakeResult> Intake(std::string_view record, const IntakeContext& context);
 
+  // How the shared transactions went so far (diagnostics: sessions per commit).
+  store::GroupCommit::Stats group_stats() const { return group_->stats(); }
+
  private:
   store::Database* db_;
   const mappings::Catalog* catalog_;
   const Vault* vault_;
   IntakeOptions options_;
+  // Intakes committing at the same moment share a transaction (one flush).
+  std::unique_ptr<store::GroupCommit> group_;
 };
 
 }  // namespace sa::adapter

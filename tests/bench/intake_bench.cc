@@ -185,7 +185,7 @@ int Main(int argc, char** argv) {
     // Per round: intake from `clients` threads and from one; raw from one and
     // from `clients`; the limit is the better raw rate; the store layer.
     std::vector<RunResult> intake, intake1, raw1, rawn, limit, layer;
-    std::vector<double> connect_ms, statement_ms, commit_ms;
+    std::vector<double> connect_ms, statement_ms, commit_ms, per_group;
     for (int round = 0; round < rounds; ++round) {
       // Every id prefix has two characters, so all session ids have one width.
       const std::string r = std::to_string(round % 10);
@@ -201,7 +201,11 @@ int Main(int argc, char** argv) {
       for (int i = 0; i < n; ++i) records1.push_back(ExampleSession(SessionId("J" + r, i)).dump());
       Intake(svc, warm, clients);
       times.Reset();
+      const auto before = svc.group_stats();
       intake.push_back(Intake(svc, records, clients));
+      const auto after = svc.group_stats();
+      per_group.push_back(static_cast<double>(after.writes - before.writes) /
+                          static_cast<double>(std::max<int64_t>(1, after.groups - before.groups)));
       connect_ms.push_back(1e3 * DbTimes::Seconds(times.connect_ns) / n);
       statement_ms.push_back(1e3 * DbTimes::Seconds(times.statement_ns) / n);
       commit_ms.push_back(1e3 * DbTimes::Seconds(times.commit_ns) / n);
@@ -239,7 +243,7 @@ int Main(int argc, char** argv) {
       std::cout << b.name << " round " << round + 1 << ": intake (" << n_clients << ") " << line(intake.back())
                 << " (per session: connection " << Fixed(connect_ms.back(), 3) << " ms, statements "
                 << Fixed(statement_ms.back(), 3) << " ms, commit " << Fixed(commit_ms.back(), 3)
-                << " ms) | intake (1 client) " << line(intake1.back()) << " | raw (1 client) " << line(raw1.back())
+                << " ms; " << Fixed(per_group.back(), 2) << " sessions per commit) | intake (1 client) " << line(intake1.back()) << " | raw (1 client) " << line(raw1.back())
                 << " | raw (" << n_clients << ") " << line(rawn.back()) << " | store layer " << line(layer.back())
                 << " | load " << Fixed(LoadAverage(), 2) << "\n"
                 << std::flush;
@@ -269,7 +273,8 @@ int Main(int argc, char** argv) {
                      Fixed(in1.per_second / raw1[m].per_second, 2) + "x", "-", "-"});
     table.push_back({b.name + " database time per session (diagnostic, " + n_clients + ")",
                      "connection " + Fixed(connect_ms[m], 3) + " ms, statements " + Fixed(statement_ms[m], 3) +
-                         " ms, commit " + Fixed(commit_ms[m], 3) + " ms",
+                         " ms, commit " + Fixed(commit_ms[m], 3) + " ms; " + Fixed(per_group[m], 2) +
+                         " sessions per commit",
                      "rest: parse, separate, seal, hash, map, waiting for the write lock", "-", "-", "-"});
     table.push_back({b.name + " same inserts via store layer (diagnostic, 1 client)",
                      Fixed(la.per_second, 0) + "/s, p99 " + ms(la.latency.p99_ms),

@@ -1,0 +1,88 @@
+// Group commit: callers that want to commit at the same moment share one
+// transaction and one durable commit (leveldb's write batching; PostgreSQL's
+// commit_delay does the same one level down).
+//
+// Why: a durable commit costs a disk flush (SQLite's WAL fsync, PostgreSQL's
+// WAL flush) and, for audited writes, the audit chain's lock is held until it
+// ends, so commits of audited changes happen one at a time. When several
+// request threads store sessions at once, each paying its own flush is the
+// bottleneck; sharing it is not.
+//
+// How: callers queue. The first in the queue becomes the leader: it takes the
+// queue's first `max_group` writes (its own included), runs them one after
+// another in one transaction on one connection, commits, and wakes their
+// callers with their results. Writes that arrive meanwhile form the next
+// group. No caller is answered before the commit holding its write.
+//
+// Each write is all or nothing on its own: if any write of a group fails, or
+// the commit does, the group's transaction is rolled back and each write is
+// then run again alone, in its own transaction, so one failing write never
+// takes another down with it and never leaves half of itself behind. A write
+// must therefore be safe to run twice (it reads what it needs inside the
+// transaction) and must do nothing outside it.
+#ifndef SA_ADAPTER_STORE_GROUP_COMMIT_H_
+#define SA_ADAPTER_STORE_GROUP_COMMIT_H_
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "adapter/store/db.h"
+#include "fhir/status.h"
+
+namespace sa::adapter::store {
+
+// Most writes one transaction holds: enough to share a flush among a busy
+// service's request threads, few enough that one group's latency stays short.
+inline constexpr std::size_t kDefaultMaxGroup = 16;
+
+class GroupCommit {
+ public:
+  // One write: its statements on the shared session, inside the open
+  // transaction. It returns true if it wrote, false if it decided to write
+  // nothing (it read, and found nothing to do), or an error; after an error
+  // the shared transaction may be aborted, so nothing the group wrote counts.
+  using Write = std::function<StatusOr<bool>(DbSession&)>;
+
+  // `db` must outlive this object. `max_group` >= 1 (1: no grouping).
+  explicit GroupCommit(Database* db, std::size_t max_group = kDefaultMaxGroup);
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
+
+  // Runs `write` in a transaction, shared with the writes of other callers
+  // waiting at the same time, and returns once that transaction committed:
+  // the write's own result, or the commit's error (nothing of it stored).
+  StatusOr<bool> Run(const Write& write);
+
+  // Counters, for tests and diagnostics: transactions committed, writes in them.
+  struct Stats {
+    int64_t groups = 0, writes = 0, fallbacks = 0;
+  };
+  Stats stats() const;
+  // Callers waiting now, the running group's included (tests use it to line
+  // writers up behind a group).
+  std::size_t queued() const;
+
+ private:
+  struct Waiter {
+    const Write* write;
+    StatusOr<bool> result = Status::Internal("not run");
+    bool done = false;
+  };
+  // Runs `group` in one transaction; on success fills every result.
+  Status RunGroup(const std::vector<Waiter*>& group);
+
+  Database* db_;
+  const std::size_t max_group_;
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<Waiter*> queue_;
+  Stats stats_;
+};
+
+}  // namespace sa::adapter::store
+
+#endif  // SA_ADAPTER_STORE_GROUP_COMMIT_H_

@@ -1,0 +1,172 @@
+// GroupCommit: writes queued behind a running group share the next
+// transaction; a failing or skipped write never takes the others down; a
+// failed commit stores nothing; on SQLite and PostgreSQL.
+#include "adapter/store/group_commit.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapter/store/fault_db.h"
+#include "adapter/store/store_test_util.h"
+
+namespace sa::adapter::store {
+namespace {
+
+using testing::BackendTest;
+
+// A database whose first commit waits until Open() is called, so that the
+// test can line writers up behind a running group.
+class GateDatabase : public Database {
+ public:
+  explicit GateDatabase(Database& base) : base_(base) {}
+  StatusOr<std::unique_ptr<DbSession>> Connect() override {
+    SA_ASSIGN_OR_RETURN(auto inner, base_.Connect());
+    return std::unique_ptr<DbSession>(new Session(std::move(inner), this));
+  }
+  Dialect dialect() const override { return base_.dialect(); }
+  void Open() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  class Session : public DbSession {
+   public:
+    Session(std::unique_ptr<DbSession> inner, GateDatabase* db) : inner_(std::move(inner)), db_(db) {}
+    Status Begin() override { return inner_->Begin(); }
+    Status Commit() override {
+      std::unique_lock<std::mutex> lock(db_->mu_);
+      db_->cv_.wait(lock, [this] { return db_->open_; });
+      lock.unlock();
+      return inner_->Commit();
+    }
+    Status Rollback() override { return inner_->Rollback(); }
+    StatusOr<int64_t> Exec(std::string_view sql, const std::vector<Value>& p) override { return inner_->Exec(sql, p); }
+    StatusOr<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& p) override {
+      return inner_->Query(sql, p);
+    }
+    Dialect dialect() const override { return inner_->dialect(); }
+
+   private:
+    std::unique_ptr<DbSession> inner_;
+    GateDatabase* db_;
+  };
+  Database& base_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+class GroupCommitTest : public BackendTest {
+ protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    SA_ASSERT_OK(ExecOnce("CREATE TABLE items (name TEXT PRIMARY KEY)"));
+  }
+  // A write inserting `name`.
+  static GroupCommit::Write Insert(const std::string& name) {
+    return [name](DbSession& s) -> StatusOr<bool> {
+      SA_RETURN_IF_ERROR(s.Exec("INSERT INTO items (name) VALUES (?)", {name}).status());
+      return true;
+    };
+  }
+  // Runs `first` and, once it is committing, `rest` from one thread each;
+  // all of `rest` queue behind it before its commit goes through.
+  std::vector<StatusOr<bool>> LinedUp(GroupCommit& group, GateDatabase& gate, const GroupCommit::Write& first,
+                                      const std::vector<GroupCommit::Write>& rest) {
+    std::vector<StatusOr<bool>> results(rest.size() + 1, Status::Internal("did not run"));
+    std::vector<std::thread> threads;
+    threads.emplace_back([&] { results[0] = group.Run(first); });
+    auto wait_for_queue = [&](std::size_t n) {
+      while (group.queued() < n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    };
+    wait_for_queue(1);
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+      threads.emplace_back([&, i] { results[i + 1] = group.Run(rest[i]); });
+    }
+    wait_for_queue(rest.size() + 1);
+    gate.Open();
+    for (auto& t : threads) t.join();
+    return results;
+  }
+};
+
+TEST_P(GroupCommitTest, WritesQueuedBehindAGroupShareTheNextTransaction) {
+  GateDatabase gate(*db_);
+  GroupCommit group(&gate);
+  auto results = LinedUp(group, gate, Insert("a"), {Insert("b"), Insert("c"), Insert("d")});
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(*r);
+  }
+  EXPECT_EQ(CountRows("items").value(), 4);
+  // "a" alone (it was running when the others came), then b, c and d together.
+  EXPECT_EQ(group.stats().groups, 2);
+  EXPECT_EQ(group.stats().writes, 4);
+  EXPECT_EQ(group.stats().fallbacks, 0);
+}
+
+TEST_P(GroupCommitTest, AFailingWriteIsItsOwnAndTheOthersAreStored) {
+  GateDatabase gate(*db_);
+  GroupCommit group(&gate);
+  GroupCommit::Write duplicate = Insert("a");  // "a" is stored by the first write
+  GroupCommit::Write skipped = [](DbSession& s) -> StatusOr<bool> {
+    SA_RETURN_IF_ERROR(s.Query("SELECT name FROM items").status());
+    return false;  // read, and found nothing to do
+  };
+  auto results = LinedUp(group, gate, Insert("a"), {Insert("b"), duplicate, skipped, Insert("c")});
+  SA_EXPECT_OK(results[0].status());
+  SA_EXPECT_OK(results[1].status());
+  EXPECT_EQ(results[2].status().code(), StatusCode::kConflict) << results[2].status().ToString();
+  ASSERT_TRUE(results[3].ok());
+  EXPECT_FALSE(*results[3]);
+  SA_EXPECT_OK(results[4].status());
+  EXPECT_EQ(CountRows("items").value(), 3);  // a, b, c; never half of the failed group
+  EXPECT_EQ(group.stats().fallbacks, 1);
+}
+
+TEST_P(GroupCommitTest, AFailedCommitStoresNothingAndSaysSo) {
+  FaultInjectingDatabase faulty(*db_);
+  faulty.FailNth(FaultOp::kCommit, 1, Status::Unavailable("disk I/O error"));
+  GroupCommit group(&faulty);
+  StatusOr<bool> r = group.Run(Insert("a"));
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(CountRows("items").value(), 0);
+  SA_ASSERT_OK(group.Run(Insert("b")).status());
+  EXPECT_EQ(CountRows("items").value(), 1);
+}
+
+TEST_P(GroupCommitTest, ManyConcurrentWritersAllCommit) {
+  constexpr int kThreads = 6, kEach = 25;
+  GroupCommit group(db_.get(), 4);
+  std::vector<Status> failures(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        StatusOr<bool> r = group.Run(Insert(std::to_string(t) + "-" + std::to_string(i)));
+        if (!r.ok()) failures[t] = r.status();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& f : failures) SA_EXPECT_OK(f);
+  EXPECT_EQ(CountRows("items").value(), kThreads * kEach);
+  EXPECT_EQ(group.stats().writes, kThreads * kEach);
+  EXPECT_LE(group.stats().groups, kThreads * kEach);
+}
+
+SA_INSTANTIATE_FOR_BOTH_DATABASES(GroupCommitTest);
+
+}  // namespace
+}  // namespace sa::adapter::store
