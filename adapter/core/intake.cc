@@ -1,5 +1,7 @@
 #include "adapter/core/intake.h"
 
+#include <algorithm>
+#include <any>
 #include <map>
 #include <set>
 
@@ -96,16 +98,11 @@ StatusOr<Head> ReadHead(store::DbSession& s, const std::string& org, const std::
   return head;
 }
 
-// One statement of a prepared version.
-struct Write {
-  const char* sql;
-  std::vector<store::Value> params;
-};
-
 // Everything one new version writes, computed before its transaction opens:
-// the statements in order and the audit records to append last.
+// the statements in order (SQL literals only: store::Statement does not own
+// its SQL) and the audit records to append last.
 struct PreparedVersion {
-  std::vector<Write> writes;
+  std::vector<store::Statement> writes;
   std::vector<audit::AuditRecord> audits;
   int outbox_rows = 0;
   int held_actions = 0;
@@ -276,7 +273,34 @@ StatusOr<PreparedVersion> PrepareVersion(const Vault& vault, const IntakeOptions
   return out;
 }
 
+// The audit entries of every session a group stored, appended in one go as
+// the group's last statements (on PostgreSQL the chain's lock is then taken
+// once per group and held only to its commit).
+Status AppendGroupAudits(store::DbSession& tx, const std::vector<const std::any*>& tails) {
+  std::vector<audit::AuditRecord> all;
+  for (const std::any* tail : tails) {
+    const auto& records = std::any_cast<const std::vector<audit::AuditRecord>&>(*tail);
+    all.insert(all.end(), records.begin(), records.end());
+  }
+  const std::string at = audit::NowRfc3339();
+  for (std::size_t from = 0; from < all.size(); from += audit::kMaxAppendAll) {
+    const std::size_t to = std::min(all.size(), from + audit::kMaxAppendAll);
+    std::vector<audit::AuditRecord> chunk(all.begin() + static_cast<std::ptrdiff_t>(from),
+                                          all.begin() + static_cast<std::ptrdiff_t>(to));
+    SA_RETURN_IF_ERROR(audit::AppendAll(tx, chunk, at).status());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+IntakeService::IntakeService(store::Database* db, const mappings::Catalog* catalog, const Vault* vault,
+                             IntakeOptions options)
+    : db_(db),
+      catalog_(catalog),
+      vault_(vault),
+      options_(std::move(options)),
+      group_(std::make_unique<store::GroupCommit>(db, options_.max_group, AppendGroupAudits)) {}
 
 const char* IntakeKindName(Kind kind) {
   switch (kind) {
@@ -357,6 +381,9 @@ StatusOr<IntakeResult> IntakeService::Intake(std::string_view record, const Inta
   // the head has not moved; if another intake of the session got in first,
   // start again.
   for (int attempt = 1;; ++attempt) {
+    if (!session) {
+      SA_ASSIGN_OR_RETURN(session, db_->Connect());
+    }
     SA_ASSIGN_OR_RETURN(Head head, ReadHead(*session, org, sid));
     if (head.version > 0 && head.hash == hash) {
       result.kind = Kind::kUnchanged;
@@ -368,6 +395,9 @@ StatusOr<IntakeResult> IntakeService::Intake(std::string_view record, const Inta
                               ", not the expected version " + std::to_string(*context.expected_version));
     }
     SA_ASSIGN_OR_RETURN(auto previous_plans, PreviousPlans(*session, org, sid));
+    // Back to the pool while this version waits for its group: the group's
+    // leader writes on a connection of its own.
+    session.reset();
     const int64_t version = head.version + 1;
     result.version = version;
     result.kind = head.version ? Kind::kNewVersion : Kind::kCreated;
@@ -376,22 +406,21 @@ StatusOr<IntakeResult> IntakeService::Intake(std::string_view record, const Inta
                                        previous_plans, context));
 
     // The writes, in a transaction shared with intakes committing at the
-    // same moment (group_commit.h); false: the head moved, nothing written.
-    StatusOr<bool> stored = group_->Run([&](store::DbSession& tx) -> StatusOr<bool> {
-      SA_ASSIGN_OR_RETURN(Head now_head, ReadHead(tx, org, sid));
-      if (now_head.version != head.version) return false;
-      for (const Write& w : prepared.writes) SA_RETURN_IF_ERROR(tx.Exec(w.sql, w.params).status());
-      // Audit entries last: on PostgreSQL they hold the chain's lock until commit.
-      SA_RETURN_IF_ERROR(audit::AppendAll(tx, prepared.audits, audit::NowRfc3339()).status());
-      return true;
-    });
-    // Another intake of this session stored a version first: start again from
-    // the new head. On PostgreSQL (read committed) two intakes may also read
-    // the same head in their own transactions; the register's key then
-    // refuses the second (Conflict), which is the same thing.
-    const bool raced = (stored.ok() && !*stored) || stored.status().code() == StatusCode::kConflict;
-    if (raced && attempt < kMaxIntakeAttempts) continue;
-    if (stored.ok() && !*stored) {
+    // same moment (group_commit.h); the group's audit entries are appended
+    // once, last (AppendGroupAudits).
+    StatusOr<bool> stored = group_->Run(
+        [&](store::DbSession& tx) -> StatusOr<bool> {
+          // One round trip on PostgreSQL. If another intake of this session
+          // stored a version since the snapshot, this version's number is
+          // taken: the register's key refuses it (Conflict).
+          SA_RETURN_IF_ERROR(tx.ExecAll(prepared.writes));
+          return true;
+        },
+        std::any(std::move(prepared.audits)));
+    // Another intake of this session stored a version first (in this
+    // process or another): start again from the new head.
+    if (stored.status().code() == StatusCode::kConflict) {
+      if (attempt < kMaxIntakeAttempts) continue;
       return Status::Unavailable("session " + org + "/" + sid +
                                  " kept changing while this version was stored; send it again");
     }

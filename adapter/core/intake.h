@@ -81,12 +81,7 @@ struct IntakeOptions {
 class IntakeService {
  public:
   // None owned; all must outlive the service.
-  IntakeService(store::Database* db, const mappings::Catalog* catalog, const Vault* vault, IntakeOptions options)
-      : db_(db),
-        catalog_(catalog),
-        vault_(vault),
-        options_(std::move(options)),
-        group_(std::make_unique<store::GroupCommit>(db, options_.max_group)) {}
+  IntakeService(store::Database* db, const mappings::Catalog* catalog, const Vault* vault, IntakeOptions options);
 
   // Validates, separates and stores one record. A store failure is a Status
   // (nothing half-written: the transaction rolled back); a bad record is an

@@ -42,6 +42,14 @@ using Row = std::vector<Value>;
 
 enum class Dialect { kSqlite, kPostgres };
 
+// One statement of a batch for DbSession::ExecAll: SQL with '?' placeholders
+// and the values bound to them in order. `sql` is not owned; it must outlive
+// the call.
+struct Statement {
+  std::string_view sql;
+  std::vector<Value> params;
+};
+
 // "sqlite" or "postgres" (for logs and test names).
 const char* DialectName(Dialect dialect);
 
@@ -68,6 +76,24 @@ class DbSession {
   // Runs one statement and returns every row it produced.
   virtual StatusOr<std::vector<Row>> Query(std::string_view sql,
                                            const std::vector<Value>& params = {}) = 0;
+  // Runs `statements` in order, as Exec would, and returns the first failure
+  // (the rest are not run); rows and counts are dropped. Meant for a list of
+  // independent writes: PostgreSQL sends them all in one round trip
+  // (pipeline mode) instead of one each. An empty list is a no-op.
+  //
+  // Inside a transaction the first failure aborts it (as above): nothing of
+  // the list, or of the transaction, is stored. Outside one, what stays of the
+  // statements before a failure differs: on PostgreSQL the list runs as one
+  // implicit transaction, so nothing stays (a statement with the wrong number
+  // of values fails before anything is sent); on SQLite each statement before
+  // it is committed. Open a transaction when that matters.
+  //
+  // The default runs Exec on each: decorators that do not override this
+  // (e.g. fault_db.h) still see, and can fail, every statement.
+  virtual Status ExecAll(const std::vector<Statement>& statements) {
+    for (const Statement& s : statements) SA_RETURN_IF_ERROR(Exec(s.sql, s.params).status());
+    return Status::Ok();
+  }
 
   virtual Dialect dialect() const = 0;
 };

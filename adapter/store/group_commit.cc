@@ -1,14 +1,15 @@
 #include "adapter/store/group_commit.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace sa::adapter::store {
 
-GroupCommit::GroupCommit(Database* db, std::size_t max_group)
-    : db_(db), max_group_(std::max<std::size_t>(1, max_group)) {}
+GroupCommit::GroupCommit(Database* db, std::size_t max_group, Finish finish)
+    : db_(db), max_group_(std::max<std::size_t>(1, max_group)), finish_(std::move(finish)) {}
 
-StatusOr<bool> GroupCommit::Run(const Write& write) {
-  Waiter me{&write};
+StatusOr<bool> GroupCommit::Run(const Write& write, std::any tail) {
+  Waiter me{&write, &tail};
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&me);
   changed_.wait(lock, [&] { return me.done || queue_.front() == &me; });
@@ -48,10 +49,13 @@ Status GroupCommit::RunGroup(const std::vector<Waiter*>& group) {
   Transaction tx(*session);
   SA_RETURN_IF_ERROR(tx.Begin());
   std::vector<bool> wrote;
+  std::vector<const std::any*> tails;
   for (Waiter* w : group) {
     SA_ASSIGN_OR_RETURN(bool did, (*w->write)(*session));
     wrote.push_back(did);
+    if (did) tails.push_back(w->tail);
   }
+  if (finish_ && !tails.empty()) SA_RETURN_IF_ERROR(finish_(*session, tails));
   SA_RETURN_IF_ERROR(tx.Commit());
   for (std::size_t i = 0; i < group.size(); ++i) group[i]->result = static_cast<bool>(wrote[i]);
   return Status::Ok();

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <any>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -133,6 +134,54 @@ TEST_P(GroupCommitTest, AFailingWriteIsItsOwnAndTheOthersAreStored) {
   SA_EXPECT_OK(results[4].status());
   EXPECT_EQ(CountRows("items").value(), 3);  // a, b, c; never half of the failed group
   EXPECT_EQ(group.stats().fallbacks, 1);
+}
+
+TEST_P(GroupCommitTest, FinishRunsOncePerGroupLastWithTheTailsOfTheWritesThatWrote) {
+  GateDatabase gate(*db_);
+  std::vector<std::string> finishes;
+  GroupCommit group(&gate, kDefaultMaxGroup, [&](DbSession& s, const std::vector<const std::any*>& tails) {
+    std::string joined;
+    for (const std::any* t : tails) joined += std::any_cast<std::string>(*t);
+    finishes.push_back(joined);
+    // Last in the transaction: it sees every write of its group.
+    SA_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query("SELECT name FROM items"));
+    return s.Exec("INSERT INTO items (name) VALUES (?)",
+                  {"finish-" + joined + "-after-" + std::to_string(rows.size())})
+        .status();
+  });
+  GroupCommit::Write skipped = [](DbSession&) -> StatusOr<bool> { return false; };
+  std::vector<StatusOr<bool>> results(4, Status::Internal("did not run"));
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] { results[0] = group.Run(Insert("a"), std::string("a")); });
+  while (group.queued() < 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  threads.emplace_back([&] { results[1] = group.Run(Insert("b"), std::string("b")); });
+  while (group.queued() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  threads.emplace_back([&] { results[2] = group.Run(skipped, std::string("s")); });
+  while (group.queued() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  threads.emplace_back([&] { results[3] = group.Run(Insert("c"), std::string("c")); });
+  while (group.queued() < 4) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  gate.Open();
+  for (auto& t : threads) t.join();
+  for (const auto& r : results) SA_ASSERT_OK(r.status());
+  // Group 1: "a" alone; group 2: b, the skipped write (no tail), c.
+  EXPECT_EQ(finishes, (std::vector<std::string>{"a", "bc"}));
+  SA_ASSERT_OK_AND_ASSIGN(auto session, db_->Connect());
+  SA_ASSERT_OK_AND_ASSIGN(auto rows, session->Query("SELECT name FROM items WHERE name LIKE 'finish-%' ORDER BY name"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(AsText(rows[0][0]).value(), "finish-a-after-1");
+  EXPECT_EQ(AsText(rows[1][0]).value(), "finish-bc-after-4");  // a, its finish row, b, c
+}
+
+TEST_P(GroupCommitTest, AFailingFinishFailsTheGroupAndEachWriteRunsAgainAlone) {
+  int calls = 0;
+  GroupCommit group(db_.get(), kDefaultMaxGroup, [&](DbSession&, const std::vector<const std::any*>&) {
+    return ++calls == 1 ? Status::Unavailable("disk I/O error") : Status::Ok();
+  });
+  StatusOr<bool> first = group.Run(Insert("a"), std::string("a"));
+  EXPECT_EQ(first.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(CountRows("items").value(), 0);  // nothing without its finish
+  SA_ASSERT_OK(group.Run(Insert("b"), std::string("b")).status());
+  EXPECT_EQ(CountRows("items").value(), 1);
 }
 
 TEST_P(GroupCommitTest, AFailedCommitStoresNothingAndSaysSo) {

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "adapter/store/poco_errors.h"
 #include "adapter/store/sql_text.h"
@@ -109,6 +111,47 @@ StatusOr<Value> ReadCell(const PGresult* result, int row, int col, std::string_v
   }
 }
 
+// One statement's values in libpq's form: `values` points into `params`
+// (text and BLOBs) and into `numbers` (integers as text). Filled in place by
+// Bind; not copied or moved afterwards, so the pointers stay valid.
+struct Bound {
+  std::string text;  // the SQL with $1, $2, ... for '?'
+  int count = 0;
+  std::vector<std::string> numbers;
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+};
+
+// Converts `sql` and `params` for libpq; InvalidArgument when the number of
+// values does not match the placeholders.
+Status Bind(std::string_view sql, const std::vector<Value>& params, Bound* out) {
+  const std::size_t count = CountPlaceholders(sql);
+  if (count != params.size()) {
+    return Status::InvalidArgument(Describe(sql) + " has " + std::to_string(count) +
+                                   " placeholders but " + std::to_string(params.size()) +
+                                   " values were given");
+  }
+  out->text = NumberPlaceholders(sql);
+  out->count = static_cast<int>(count);
+  out->numbers.reserve(count);  // no reallocation: values[] points into it
+  out->values.assign(count, nullptr);
+  out->lengths.assign(count, 0);
+  out->formats.assign(count, 0);
+  for (std::size_t i = 0; i < count; ++i) {
+    const Value& value = params[i];
+    if (const auto* n = std::get_if<int64_t>(&value)) {
+      out->values[i] = out->numbers.emplace_back(std::to_string(*n)).c_str();
+    } else if (const auto* s = std::get_if<std::string>(&value)) {
+      out->values[i] = s->c_str();
+    } else if (const auto* b = std::get_if<Blob>(&value)) {
+      out->values[i] = b->bytes.data();  // never null, so an empty BLOB is not NULL
+      out->lengths[i] = static_cast<int>(b->bytes.size());
+      out->formats[i] = 1;  // binary: the bytes as they are
+    }
+  }
+  return Status::Ok();
+}
+
 class PostgresSession final : public PoolableSession {
  public:
   PostgresSession(PGconn* conn, std::shared_ptr<void> owner, bool prepare)
@@ -178,11 +221,31 @@ class PostgresSession final : public PoolableSession {
     return rows;
   }
 
+  // All in one round trip (pipeline mode, one sync), after preparing those
+  // not yet prepared on this connection (one round trip each, once). See
+  // db.h for the semantics. Unprepared sessions and lists holding a schema
+  // change run one statement at a time instead.
+  Status ExecAll(const std::vector<Statement>& statements) override {
+    if (statements.empty()) return Status::Ok();
+    SA_RETURN_IF_ERROR(CheckNotAborted());
+    const bool pipelined = prepare_ && statements.size() <= kMaxPreparedStatements &&
+                           std::none_of(statements.begin(), statements.end(),
+                                        [](const Statement& s) { return IsSchemaChange(s.sql); });
+    if (!pipelined) return DbSession::ExecAll(statements);
+    std::vector<Bound> bound(statements.size());  // filled in place, never moved
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+      SA_RETURN_IF_ERROR(Track(Bind(statements[i].sql, statements[i].params, &bound[i])));
+    }
+    StatusOr<std::vector<std::string>> names = PrepareAll(statements, bound);
+    if (!names.ok()) return Track(names.status());
+    return Track(Pipeline(statements, bound, *names));
+  }
+
   Dialect dialect() const override { return Dialect::kPostgres; }
 
   bool ResetForReuse() override {
     if (in_tx_ && !Rollback().ok()) return false;
-    return !ConnectionLost() && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+    return !Unusable() && PQtransactionStatus(conn_) == PQTRANS_IDLE;
   }
 
   // An idle connection has nothing to read: if its socket is readable, the
@@ -190,7 +253,7 @@ class PostgresSession final : public PoolableSession {
   // e.g. a restart or pg_terminate_backend) or closed it. Either way the
   // connection is not trusted again.
   bool LooksAlive() override {
-    if (ConnectionLost() || PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
+    if (Unusable() || PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
     pollfd fd{PQsocket(conn_), POLLIN, 0};
     if (fd.fd < 0) return false;
     int ready = ::poll(&fd, 1, 0);
@@ -206,11 +269,18 @@ class PostgresSession final : public PoolableSession {
 
   // Remembers the first failure inside a transaction (see db.h).
   StatusOr<int64_t> Track(StatusOr<int64_t> result) {
-    if (!result.ok() && in_tx_ && !aborted_) aborted_ = result.status();
+    if (!result.ok()) (void)Track(result.status());
     return result;
+  }
+  Status Track(Status status) {
+    if (!status.ok() && in_tx_ && !aborted_) aborted_ = status;
+    return status;
   }
 
   bool ConnectionLost() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // Lost, or left in pipeline mode by a pipeline that could not be finished:
+  // not to be used again.
+  bool Unusable() const { return ConnectionLost() || PQpipelineStatus(conn_) != PQ_PIPELINE_OFF; }
 
   // Forgets every prepared statement. The server's copies are dropped now
   // when no transaction is open (DEALLOCATE ALL would fail in an aborted
@@ -222,7 +292,10 @@ class PostgresSession final : public PoolableSession {
   }
 
   void DeallocateIfPending() {
-    if (!deallocate_pending_ || PQtransactionStatus(conn_) != PQTRANS_IDLE) return;
+    if (!deallocate_pending_ || PQtransactionStatus(conn_) != PQTRANS_IDLE ||
+        PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) {
+      return;
+    }
     PGresult* result = PQexec(conn_, "DEALLOCATE ALL");
     ResultGuard guard(result);
     // A failure leaves statements nobody will name again; harmless.
@@ -241,6 +314,65 @@ class PostgresSession final : public PoolableSession {
       return Failure(result, Describe(sql));
     }
     return &prepared_.emplace(text, std::move(name)).first->second;
+  }
+
+  // The prepared statement names for `bound`, preparing those not yet
+  // prepared. Room is made first, so that preparing one never forgets (and
+  // deallocates) another of the list.
+  StatusOr<std::vector<std::string>> PrepareAll(const std::vector<Statement>& statements,
+                                                const std::vector<Bound>& bound) {
+    std::size_t missing = 0;  // a repeated statement counts twice: harmless
+    for (const Bound& b : bound) missing += prepared_.count(b.text) == 0 ? 1 : 0;
+    if (missing > 0 && prepared_.size() + missing > kMaxPreparedStatements) ForgetPrepared();
+    std::vector<std::string> names;
+    names.reserve(bound.size());
+    for (std::size_t i = 0; i < bound.size(); ++i) {
+      SA_ASSIGN_OR_RETURN(const std::string* name,
+                          Prepared(bound[i].text, bound[i].count, statements[i].sql));
+      names.push_back(*name);
+    }
+    return names;
+  }
+
+  // Sends every statement and one sync, then reads every result and returns
+  // the first failure (after one, the server skips the rest up to the sync:
+  // PGRES_PIPELINE_ABORTED). A connection lost on the way is left unusable.
+  Status Pipeline(const std::vector<Statement>& statements, const std::vector<Bound>& bound,
+                  const std::vector<std::string>& names) {
+    if (PQenterPipelineMode(conn_) != 1) return Failure(nullptr, "entering pipeline mode");
+    Status first = Status::Ok();
+    std::size_t sent = 0;
+    for (; sent < statements.size() && first.ok(); ++sent) {
+      const Bound& b = bound[sent];
+      if (PQsendQueryPrepared(conn_, names[sent].c_str(), b.count, b.values.data(),
+                              b.lengths.data(), b.formats.data(), /*resultFormat=text*/ 0) != 1) {
+        first = Failure(nullptr, Describe(statements[sent].sql));
+      }
+    }
+    if (PQpipelineSync(conn_) != 1 && first.ok()) first = Failure(nullptr, "pipeline sync");
+    // Each statement's result is followed by a NULL; the sync's comes last.
+    std::size_t done = 0;  // statements whose results have all been read
+    bool synced = false;
+    while (!synced) {
+      PGresult* result = PQgetResult(conn_);
+      if (result == nullptr) {
+        if (ConnectionLost() || ++done > sent) break;
+        continue;
+      }
+      ResultGuard guard(result);
+      const ExecStatusType status = PQresultStatus(result);
+      synced = status == PGRES_PIPELINE_SYNC;
+      if (!synced && status != PGRES_PIPELINE_ABORTED && first.ok()) {
+        first = Outcome(result, statements[std::min(done, statements.size() - 1)].sql, nullptr)
+                    .status();
+      }
+    }
+    if (first.ok() && !synced) first = Failure(nullptr, "reading pipeline results");
+    if (PQexitPipelineMode(conn_) != 1 && first.ok()) {
+      first = Failure(nullptr, "leaving pipeline mode");
+    }
+    if (!in_tx_) DeallocateIfPending();
+    return first;
   }
 
   Status Failure(const PGresult* result, std::string_view context) const {
@@ -264,41 +396,26 @@ class PostgresSession final : public PoolableSession {
   // Runs `sql` with `params`; collects rows into `rows` when not null.
   StatusOr<int64_t> Run(std::string_view sql, const std::vector<Value>& params,
                         std::vector<Row>* rows) {
-    const std::size_t count = CountPlaceholders(sql);
-    if (count != params.size()) {
-      return Status::InvalidArgument(Describe(sql) + " has " + std::to_string(count) +
-                                     " placeholders but " + std::to_string(params.size()) +
-                                     " values were given");
-    }
-    const std::string text = NumberPlaceholders(sql);
-    std::vector<std::string> numbers;
-    numbers.reserve(count);  // no reallocation: values[] points into it
-    std::vector<const char*> values(count, nullptr);
-    std::vector<int> lengths(count, 0), formats(count, 0);
-    for (std::size_t i = 0; i < count; ++i) {
-      const Value& value = params[i];
-      if (const auto* n = std::get_if<int64_t>(&value)) {
-        values[i] = numbers.emplace_back(std::to_string(*n)).c_str();
-      } else if (const auto* s = std::get_if<std::string>(&value)) {
-        values[i] = s->c_str();
-      } else if (const auto* b = std::get_if<Blob>(&value)) {
-        values[i] = b->bytes.data();  // never null, so an empty BLOB is not NULL
-        lengths[i] = static_cast<int>(b->bytes.size());
-        formats[i] = 1;  // binary: the bytes as they are
-      }
-    }
+    Bound bound;
+    SA_RETURN_IF_ERROR(Bind(sql, params, &bound));
     PGresult* result = nullptr;
     const bool schema_change = IsSchemaChange(sql);
     if (prepare_ && !schema_change) {
-      SA_ASSIGN_OR_RETURN(const std::string* name, Prepared(text, static_cast<int>(count), sql));
-      result = PQexecPrepared(conn_, name->c_str(), static_cast<int>(count), values.data(),
-                              lengths.data(), formats.data(), /*resultFormat=text*/ 0);
+      SA_ASSIGN_OR_RETURN(const std::string* name, Prepared(bound.text, bound.count, sql));
+      result = PQexecPrepared(conn_, name->c_str(), bound.count, bound.values.data(),
+                              bound.lengths.data(), bound.formats.data(), /*resultFormat=text*/ 0);
     } else {
-      result = PQexecParams(conn_, text.c_str(), static_cast<int>(count), nullptr, values.data(),
-                            lengths.data(), formats.data(), /*resultFormat=text*/ 0);
+      result = PQexecParams(conn_, bound.text.c_str(), bound.count, nullptr, bound.values.data(),
+                            bound.lengths.data(), bound.formats.data(), /*resultFormat=text*/ 0);
     }
     ResultGuard guard(result);
     if (schema_change && prepare_) ForgetPrepared();
+    return Outcome(result, sql, rows);
+  }
+
+  // What `result` of `sql` means: the rows changed or returned (collected
+  // into `rows` when not null), or the failure, classified.
+  StatusOr<int64_t> Outcome(PGresult* result, std::string_view sql, std::vector<Row>* rows) {
     ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK) {
       if (rows != nullptr) rows->clear();

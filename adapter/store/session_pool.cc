@@ -46,6 +46,9 @@ class PooledHandle final : public DbSession {
                                    const std::vector<Value>& params) override {
     return session_->Query(sql, params);
   }
+  Status ExecAll(const std::vector<Statement>& statements) override {
+    return session_->ExecAll(statements);
+  }
   Dialect dialect() const override { return session_->dialect(); }
 
  private:

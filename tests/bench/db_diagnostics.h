@@ -32,6 +32,9 @@ class ForwardingSession : public adapter::store::DbSession {
                                                    const std::vector<adapter::store::Value>& params) override {
     return real_->Query(sql, params);
   }
+  Status ExecAll(const std::vector<adapter::store::Statement>& statements) override {
+    return real_->ExecAll(statements);
+  }
   adapter::store::Dialect dialect() const override { return real_->dialect(); }
 
  protected:
@@ -97,6 +100,12 @@ class TimingDatabase : public adapter::store::Database {
                                                      const std::vector<adapter::store::Value>& params) override {
       ++times_->statements;
       return Time(times_->statement_ns, [&] { return real_->Query(sql, params); });
+    }
+    // Counted as its statements, timed as statement time (one round trip on
+    // PostgreSQL for all of them).
+    Status ExecAll(const std::vector<adapter::store::Statement>& statements) override {
+      times_->statements += static_cast<int64_t>(statements.size());
+      return Time(times_->statement_ns, [&] { return real_->ExecAll(statements); });
     }
 
    private:

@@ -341,18 +341,23 @@ int Main(int argc, char** argv) {
   std::sort(order.begin(), order.end(),
             [&](int x, int y) { return adapter_rate[x] / raw[x] < adapter_rate[y] / raw[y]; });
   const int m = order[rounds / 2];
-  std::cout << "reported: round " << m + 1 << "\n";
+  // The naive comparison is its own: the round whose adapter/naive ratio is the median.
+  std::sort(order.begin(), order.end(),
+            [&](int x, int y) { return adapter_rate[x] / naive[x] < adapter_rate[y] / naive[y]; });
+  const int mn = order[rounds / 2];
+  std::cout << "reported: round " << m + 1 << " (adapter vs naive: round " << mn + 1 << ")\n";
   const double r = raw[m], a = adapter_rate[m], n = naive[m], d = deliver_only[m];
+  const double an = adapter_rate[mn], nn = naive[mn];
   auto pct = [](double v) { return Fixed(100 * v, 0) + "%"; };
   std::vector<ResultRow> table;
   const std::string conc = "concurrency " + std::to_string(workers);
   table.push_back({"adapter -> null endpoint, Bundles/s (" + conc + ")", Fixed(a, 0),
                    "raw POST of the same Bundle bytes, " + conc + ": " + Fixed(r, 0) + "/s", Fixed(a / r, 2) + "x",
                    ">= 0.5x raw", a >= 0.5 * r ? "yes" : "no"});
-  table.push_back({"adapter vs naive client (one request per resource, " + conc + ")", Fixed(a, 0),
-                   "naive: " + Fixed(n, 0) + " plans/s (" + Fixed(naive_requests_per_plan[m], 1) +
-                       " requests/plan vs adapter " + Fixed(adapter_requests_per_plan[m], 1) + ")",
-                   Fixed(a / n, 2) + "x", ">= 3x naive", a >= 3 * n ? "yes" : "no"});
+  table.push_back({"adapter vs naive client (one request per resource, " + conc + ")", Fixed(an, 0),
+                   "naive: " + Fixed(nn, 0) + " plans/s (" + Fixed(naive_requests_per_plan[mn], 1) +
+                       " requests/plan vs adapter " + Fixed(adapter_requests_per_plan[mn], 1) + ")",
+                   Fixed(an / nn, 2) + "x", ">= 3x naive", an >= 3 * nn ? "yes" : "no"});
   table.push_back({"adapter delivery step alone, no outbox (diagnostic)", Fixed(d, 0),
                    "naive: " + Fixed(n, 0) + " plans/s; raw: " + Fixed(r, 0) + "/s",
                    Fixed(d / n, 2) + "x naive, " + Fixed(d / r, 2) + "x raw", "-", "-"});
