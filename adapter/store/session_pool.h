@@ -27,9 +27,13 @@
 
 namespace sa::adapter::store {
 
-// How many idle connections a Database keeps by default: enough for an
-// intake stream, a delivery worker and an operator command at once.
-inline constexpr int kDefaultMaxIdleConnections = 4;
+// How many idle connections a Database keeps by default: as many as the HTTP
+// service has request threads (api/http/limits.h, kMaxThreads), plus its
+// delivery worker's. Fewer, and a busy service opens and closes a connection
+// for every request past them (PostgreSQL: about 1 ms each, which took
+// intake from 8 clients from 1,723 to about 720 sessions/s,
+// docs/performance.md). An idle PostgreSQL connection is a server process.
+inline constexpr int kDefaultMaxIdleConnections = 16;
 
 // A connection the pool can hand out more than once.
 class PoolableSession : public DbSession {

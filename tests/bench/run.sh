@@ -45,7 +45,7 @@ out=$build/bench-results.md
   echo "# benchmark run $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')$dirty"
   echo "uptime before: $(uptime)"
   "$bin/intake_bench" --dir="$dir" "${intake[@]}"
-  "$bin/intake_bench" --dir="$dir" "${intake[@]}" --stores=postgres --clients=8 --cpu-dir=
+  "$bin/intake_bench" --dir="$dir" "${intake[@]}" --clients=8 --cpu-dir=
   "$bin/delivery_bench" --dir="$dir" "${delivery[@]}"
   "$bin/delivery_bench" --dir="$dir" "${delivery_one[@]}"
   "$bin/delivery_bench" --dir="$dir" "${delivery_big[@]}"
