@@ -104,7 +104,7 @@ Measured Measure(const std::string& path, const std::string& base, int passes) {
   config.auth.method = "none";
   auto ehr = ValueOrDie(adapter::EhrConnection::Open(config), "EHR connection");
   mappings::FhirMappingOptions mapping;
-  adapter::OutboxOptions options;  // batch 16, as configured by default
+  adapter::OutboxOptions options;  // the default batch and concurrency
   options.owner = "memory-bench";
   adapter::OutboxWorker worker(db, &ehr->client(), &mapping, catalog.get(), options);
   Measured m;
@@ -226,7 +226,7 @@ int Main(int argc, char** argv) {
                          " ms later; SQL statements " + Fixed(results[i].statements_ms, 1) + " ms per pass",
                      "-", "-", "-", "-"});
   }
-  PrintTable("Memory (delivery worker process, SQLite outbox, batch 16)", table);
+  PrintTable("Memory (delivery worker process, SQLite outbox, batch " + std::to_string(adapter::OutboxOptions().batch) + ")", table);
   return 0;
 }
 

@@ -11,8 +11,11 @@
 #include <openssl/x509v3.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "fhir/test_keys.h"
 
@@ -26,10 +29,32 @@ struct PkiFiles {
   std::string rogue_client_cert, rogue_client_key;  // signed by the unrelated CA
 };
 
+// The files WriteTestFile wrote, removed when the test process exits (they
+// hold test keys; nothing of a test run is left in the temp dir).
+class TestFiles {
+ public:
+  static TestFiles& Get() {
+    static TestFiles files;
+    return files;
+  }
+  void Add(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    paths_.push_back(path);
+  }
+  ~TestFiles() {
+    for (const auto& p : paths_) std::remove(p.c_str());
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> paths_;
+};
+
 // Writes `content` to a file named after this process and `name`.
 inline std::string WriteTestFile(const std::string& name, const std::string& content) {
   std::string path = ::testing::TempDir() + "/sa-http-" + std::to_string(::getpid()) + "-" + name;
   std::ofstream(path, std::ios::binary) << content;
+  TestFiles::Get().Add(path);
   return path;
 }
 
