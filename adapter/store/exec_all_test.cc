@@ -18,26 +18,15 @@ namespace sa::adapter::store {
 namespace {
 
 using testing::BackendTest;
+using testing::TableTest;
 
 constexpr char kInsert[] = "INSERT INTO t (id, i, s, b) VALUES (?, ?, ?, ?)";
 
 // An insert of row `id` with only `i` set.
 Statement InsertRow(int64_t id, Value i = Value()) { return {kInsert, {id, i, Value(), Value()}}; }
 
-class ExecAllTest : public BackendTest {
+class ExecAllTest : public TableTest {
  protected:
-  void SetUp() override {
-    BackendTest::SetUp();
-    if (HasFatalFailure()) return;
-    SA_ASSERT_OK_AND_ASSIGN(session_, db_->Connect());
-    SA_ASSERT_OK(session_->Exec(ExpandDialect(
-        "CREATE TABLE t (id {BIGINT} NOT NULL PRIMARY KEY, i {BIGINT}, s TEXT, b {BLOB}){STRICT}",
-        dialect())));
-  }
-  void TearDown() override {
-    session_.reset();
-    BackendTest::TearDown();
-  }
   // The ids in t, in order.
   std::vector<int64_t> Ids() {
     std::vector<int64_t> ids;
@@ -49,7 +38,6 @@ class ExecAllTest : public BackendTest {
     return ids;
   }
 
-  std::unique_ptr<DbSession> session_;
 };
 
 TEST_P(ExecAllTest, RunsEveryStatementInOrder) {

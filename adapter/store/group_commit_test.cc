@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "adapter/store/fault_db.h"
+#include "adapter/store/forwarding_session.h"
 #include "adapter/store/store_test_util.h"
 
 namespace sa::adapter::store {
@@ -41,25 +42,17 @@ class GateDatabase : public Database {
   }
 
  private:
-  class Session : public DbSession {
+  class Session : public ForwardingSession {
    public:
-    Session(std::unique_ptr<DbSession> inner, GateDatabase* db) : inner_(std::move(inner)), db_(db) {}
-    Status Begin() override { return inner_->Begin(); }
+    Session(std::unique_ptr<DbSession> inner, GateDatabase* db) : ForwardingSession(std::move(inner)), db_(db) {}
     Status Commit() override {
       std::unique_lock<std::mutex> lock(db_->mu_);
       db_->cv_.wait(lock, [this] { return db_->open_; });
       lock.unlock();
-      return inner_->Commit();
+      return real_->Commit();
     }
-    Status Rollback() override { return inner_->Rollback(); }
-    StatusOr<int64_t> Exec(std::string_view sql, const std::vector<Value>& p) override { return inner_->Exec(sql, p); }
-    StatusOr<std::vector<Row>> Query(std::string_view sql, const std::vector<Value>& p) override {
-      return inner_->Query(sql, p);
-    }
-    Dialect dialect() const override { return inner_->dialect(); }
 
    private:
-    std::unique_ptr<DbSession> inner_;
     GateDatabase* db_;
   };
   Database& base_;

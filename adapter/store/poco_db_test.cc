@@ -14,6 +14,7 @@ namespace sa::adapter::store {
 namespace {
 
 using testing::BackendTest;
+using testing::TableTest;
 
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
@@ -24,26 +25,13 @@ std::string AllBytes() {
   return bytes;
 }
 
-class DbTest : public BackendTest {
+class DbTest : public TableTest {
  protected:
-  void SetUp() override {
-    BackendTest::SetUp();
-    if (HasFatalFailure()) return;
-    SA_ASSERT_OK_AND_ASSIGN(session_, db_->Connect());
-    SA_ASSERT_OK(session_->Exec(ExpandDialect(
-        "CREATE TABLE t (id {BIGINT} NOT NULL PRIMARY KEY, i {BIGINT}, s TEXT, b {BLOB}){STRICT}",
-        dialect())));
-  }
-  void TearDown() override {
-    session_.reset();
-    BackendTest::TearDown();
-  }
   Status Insert(int64_t id, Value i, Value s, Value b) {
     return session_->Exec("INSERT INTO t (id, i, s, b) VALUES (?, ?, ?, ?)", {id, i, s, b})
         .status();
   }
 
-  std::unique_ptr<DbSession> session_;
 };
 
 TEST_P(DbTest, EveryValueKindRoundTripsExactly) {

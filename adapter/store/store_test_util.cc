@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "adapter/store/migrations.h"
+
 namespace sa::adapter::store::testing {
 namespace {
 
@@ -92,6 +94,20 @@ Status BackendTest::ExecOnce(const std::string& sql, const std::vector<Value>& p
 
 std::string DialectParamName(const ::testing::TestParamInfo<Dialect>& info) {
   return DialectName(info.param);
+}
+
+void TableTest::SetUp() {
+  BackendTest::SetUp();
+  if (HasFatalFailure()) return;
+  SA_ASSERT_OK_AND_ASSIGN(session_, db_->Connect());
+  SA_ASSERT_OK(session_->Exec(ExpandDialect(
+      "CREATE TABLE t (id {BIGINT} NOT NULL PRIMARY KEY, i {BIGINT}, s TEXT, b {BLOB}){STRICT}",
+      dialect())));
+}
+
+void TableTest::TearDown() {
+  session_.reset();
+  BackendTest::TearDown();
 }
 
 }  // namespace sa::adapter::store::testing

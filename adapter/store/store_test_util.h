@@ -85,6 +85,16 @@ class BackendTest : public ::testing::TestWithParam<Dialect> {
   std::string pg_conninfo_;  // PostgreSQL only
 };
 
+// A BackendTest with one table, t (id BIGINT primary key, i BIGINT, s TEXT,
+// b BLOB), and session_ open on the database: the store's statement tests.
+class TableTest : public BackendTest {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  std::unique_ptr<DbSession> session_;
+};
+
 // Names the instantiations ".../sqlite" and ".../postgres".
 std::string DialectParamName(const ::testing::TestParamInfo<Dialect>& info);
 

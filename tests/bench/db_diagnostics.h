@@ -15,31 +15,11 @@
 #include <vector>
 
 #include "adapter/store/db.h"
+#include "adapter/store/forwarding_session.h"
 
 namespace sa::bench {
 
-// Forwards every call of a session to another one.
-class ForwardingSession : public adapter::store::DbSession {
- public:
-  explicit ForwardingSession(std::unique_ptr<adapter::store::DbSession> real) : real_(std::move(real)) {}
-  Status Begin() override { return real_->Begin(); }
-  Status Commit() override { return real_->Commit(); }
-  Status Rollback() override { return real_->Rollback(); }
-  StatusOr<int64_t> Exec(std::string_view sql, const std::vector<adapter::store::Value>& params) override {
-    return real_->Exec(sql, params);
-  }
-  StatusOr<std::vector<adapter::store::Row>> Query(std::string_view sql,
-                                                   const std::vector<adapter::store::Value>& params) override {
-    return real_->Query(sql, params);
-  }
-  Status ExecAll(const std::vector<adapter::store::Statement>& statements) override {
-    return real_->ExecAll(statements);
-  }
-  adapter::store::Dialect dialect() const override { return real_->dialect(); }
-
- protected:
-  std::unique_ptr<adapter::store::DbSession> real_;
-};
+using adapter::store::ForwardingSession;
 
 // Time spent in the store, summed over every session and thread.
 struct DbTimes {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "adapter/audit/verify.h"
+#include "adapter/store/forwarding_session.h"
 #include "tests/integration/durable_fixture.h"
 
 namespace sa::testing {
@@ -33,26 +34,16 @@ class RaceDatabase : public adapter::store::Database {
   adapter::store::Dialect dialect() const override { return base_.dialect(); }
 
  private:
-  class Session : public adapter::store::DbSession {
+  class Session : public adapter::store::ForwardingSession {
    public:
-    Session(std::unique_ptr<adapter::store::DbSession> inner, RaceDatabase* db) : inner_(std::move(inner)), db_(db) {}
+    Session(std::unique_ptr<adapter::store::DbSession> inner, RaceDatabase* db)
+        : ForwardingSession(std::move(inner)), db_(db) {}
     Status Begin() override {
       if (db_->before_begin_) std::exchange(db_->before_begin_, nullptr)();
-      return inner_->Begin();
+      return real_->Begin();
     }
-    Status Commit() override { return inner_->Commit(); }
-    Status Rollback() override { return inner_->Rollback(); }
-    StatusOr<int64_t> Exec(std::string_view sql, const std::vector<adapter::store::Value>& p) override {
-      return inner_->Exec(sql, p);
-    }
-    StatusOr<std::vector<adapter::store::Row>> Query(std::string_view sql,
-                                                     const std::vector<adapter::store::Value>& p) override {
-      return inner_->Query(sql, p);
-    }
-    adapter::store::Dialect dialect() const override { return inner_->dialect(); }
 
    private:
-    std::unique_ptr<adapter::store::DbSession> inner_;
     RaceDatabase* db_;
   };
   adapter::store::Database& base_;

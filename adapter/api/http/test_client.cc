@@ -1,5 +1,7 @@
 #include "adapter/api/http/test_client.h"
 
+#include <thread>
+
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -148,6 +150,15 @@ std::string LogCapture::Text() const {
   std::string out;
   for (const std::string& l : lines_) out += l + "\n";
   return out;
+}
+
+bool LogCapture::WaitFor(const std::string& needle, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (Text().find(needle) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 }  // namespace sa::adapter::api::testing

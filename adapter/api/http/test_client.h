@@ -69,6 +69,11 @@ class LogCapture {
   std::vector<nlohmann::json> Lines() const;
   // Every line joined by newlines, for "never contains" checks.
   std::string Text() const;
+  // Waits up to `timeout` for a line containing `needle`; true once one is
+  // there. For lines the server writes from its own thread after the client
+  // has already seen the outcome (a refused TLS handshake).
+  bool WaitFor(const std::string& needle,
+               std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) const;
 
  private:
   mutable std::mutex mu_;
