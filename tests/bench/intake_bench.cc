@@ -43,27 +43,21 @@ using adapter::store::Database;
 using adapter::store::DbSession;
 using adapter::store::Value;
 
-RunResult Summarise(const std::vector<double>& each, double total) {
-  return {static_cast<double>(each.size()) / total, Percentiles(each)};
-}
-
 // ---- the same inserts through the adapter's store layer ---------------------
 
+// One client, a pooled connection per session as Intake takes one.
 RunResult StoreLayer(Database& db, const SessionRows& sessions) {
   std::vector<std::string> sql;
   for (const auto& t : kTables) sql.push_back(InsertSql(t, false));
-  std::vector<double> each;
-  double start = Now();
-  for (const auto& rows : sessions) {
-    double t0 = Now();
-    auto session = ValueOrDie(db.Connect(), "connect");
-    adapter::store::Transaction tx(*session);
-    CheckOk(tx.Begin(), "begin");
-    for (const auto& r : rows) CheckOk(session->Exec(sql[r.table], r.values).status(), "insert");
-    CheckOk(tx.Commit(), "commit");
-    each.push_back(Now() - t0);
-  }
-  return Summarise(each, Now() - start);
+  return RunClients(1, static_cast<int>(sessions.size()), [&](int) {
+    return std::function<void(int)>([&](int i) {
+      auto session = ValueOrDie(db.Connect(), "connect");
+      adapter::store::Transaction tx(*session);
+      CheckOk(tx.Begin(), "begin");
+      for (const auto& r : sessions[i]) CheckOk(session->Exec(sql[r.table], r.values).status(), "insert");
+      CheckOk(tx.Commit(), "commit");
+    });
+  });
 }
 
 // ---- intake ---------------------------------------------------------------
