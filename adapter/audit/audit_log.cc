@@ -137,6 +137,34 @@ StatusOr<std::vector<AuditEntry>> AppendAll(store::DbSession& session,
                                             const std::vector<AuditRecord>& records,
                                             std::string_view at) {
   if (records.empty()) return std::vector<AuditEntry>{};
+  SA_ASSIGN_OR_RETURN(PreparedAppend append, PrepareAppend(session, records, at));
+  SA_RETURN_IF_ERROR(session.Exec(append.insert.sql, append.insert.params).status());
+  return std::move(append.entries);
+}
+
+namespace {
+
+// The INSERT of `rows` entries (1..kMaxAppendAll), built once: one
+// multi-row statement, on PostgreSQL one round trip for the whole set.
+std::string_view InsertSql(std::size_t rows) {
+  static const std::vector<std::string> kByRows = [] {
+    std::vector<std::string> all(kMaxAppendAll + 1);
+    for (std::size_t n = 1; n <= kMaxAppendAll; ++n) {
+      std::string sql =
+          "INSERT INTO audit_log (seq, at, actor, action, object, outcome, detail, prev_hash, hash) VALUES ";
+      for (std::size_t i = 0; i < n; ++i) sql += i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      all[n] = std::move(sql);
+    }
+    return all;
+  }();
+  return kByRows.at(rows);
+}
+
+}  // namespace
+
+StatusOr<PreparedAppend> PrepareAppend(store::DbSession& session, const std::vector<AuditRecord>& records,
+                                       std::string_view at) {
+  if (records.empty()) return Status::InvalidArgument("no audit entries to append");
   if (records.size() > kMaxAppendAll) {
     return Status::InvalidArgument("at most " + std::to_string(kMaxAppendAll) +
                                    " audit entries per AppendAll");
@@ -144,14 +172,17 @@ StatusOr<std::vector<AuditEntry>> AppendAll(store::DbSession& session,
   for (const auto& record : records) SA_RETURN_IF_ERROR(ValidateRecord(record));
   SA_RETURN_IF_ERROR(ValidateTimestamp(at));
 
+  std::vector<store::Statement> read_head;
   if (session.dialect() == store::Dialect::kPostgres) {
     // Held until the caller's transaction ends. A plain SELECT of the void
-    // function returns a column type the store cannot read, hence FROM.
-    SA_RETURN_IF_ERROR(
-        session.Query("SELECT 1 FROM pg_advisory_xact_lock(?)", {kAuditLockKey}).status());
+    // function returns a column type the store cannot read, hence FROM. The
+    // head is read by the next statement, which starts after the lock is
+    // held and so sees the last committed append (READ COMMITTED takes a
+    // snapshot per statement); both go in one round trip.
+    read_head.push_back({"SELECT 1 FROM pg_advisory_xact_lock(?)", {kAuditLockKey}});
   }
-  SA_ASSIGN_OR_RETURN(std::vector<store::Row> head,
-                      session.Query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+  read_head.push_back({"SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", {}});
+  SA_ASSIGN_OR_RETURN(std::vector<store::Row> head, session.QueryAll(read_head));
 
   int64_t seq = 1;
   std::string prev_hash(kGenesisPrevHash);
@@ -167,11 +198,9 @@ StatusOr<std::vector<AuditEntry>> AppendAll(store::DbSession& session,
     SA_ASSIGN_OR_RETURN(prev_hash, store::AsText(head[0][1]));
   }
 
-  // One multi-row INSERT: on PostgreSQL one round trip for the whole set.
-  std::vector<AuditEntry> entries;
-  std::vector<store::Value> params;
-  std::string sql =
-      "INSERT INTO audit_log (seq, at, actor, action, object, outcome, detail, prev_hash, hash) VALUES ";
+  PreparedAppend out;
+  out.insert.sql = InsertSql(records.size());
+  out.insert.params.reserve(records.size() * 9);
   for (const auto& record : records) {
     AuditEntry entry;
     entry.seq = seq++;
@@ -180,13 +209,12 @@ StatusOr<std::vector<AuditEntry>> AppendAll(store::DbSession& session,
     entry.prev_hash = prev_hash;
     SA_ASSIGN_OR_RETURN(entry.hash, ChainHash(entry));
     prev_hash = entry.hash;
-    sql += entries.empty() ? "(?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    params.insert(params.end(), {entry.seq, entry.at, record.actor, record.action, record.object,
-                                 record.outcome, record.detail, entry.prev_hash, entry.hash});
-    entries.push_back(std::move(entry));
+    out.insert.params.insert(out.insert.params.end(),
+                             {entry.seq, entry.at, record.actor, record.action, record.object, record.outcome,
+                              record.detail, entry.prev_hash, entry.hash});
+    out.entries.push_back(std::move(entry));
   }
-  SA_RETURN_IF_ERROR(session.Exec(sql, params).status());
-  return entries;
+  return out;
 }
 
 std::string NowRfc3339() { return FormatRfc3339Millis(std::chrono::system_clock::now()); }

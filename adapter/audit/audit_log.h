@@ -105,6 +105,20 @@ StatusOr<std::vector<AuditEntry>> AppendAll(store::DbSession& session,
                                             const std::vector<AuditRecord>& records,
                                             std::string_view at);
 
+// AppendAll without its INSERT: takes the lock, reads the head and computes
+// the entries, and returns the INSERT for the caller to run as the last
+// statement of its transaction, e.g. in one round trip with the commit
+// (DbSession::CommitAfter). Why: the lock is held from here to the commit,
+// so on PostgreSQL every round trip in between is time no other append can
+// use. `insert.sql` is static text; run it on the same session, before any
+// other append.
+struct PreparedAppend {
+  store::Statement insert;
+  std::vector<AuditEntry> entries;
+};
+StatusOr<PreparedAppend> PrepareAppend(store::DbSession& session, const std::vector<AuditRecord>& records,
+                                       std::string_view at);
+
 // The current time as RFC 3339 UTC with milliseconds, for Append's `at`.
 std::string NowRfc3339();
 

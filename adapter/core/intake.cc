@@ -274,22 +274,30 @@ StatusOr<PreparedVersion> PrepareVersion(const Vault& vault, const IntakeOptions
 }
 
 // The audit entries of every session a group stored, appended in one go as
-// the group's last statements (on PostgreSQL the chain's lock is then taken
-// once per group and held only to its commit).
-Status AppendGroupAudits(store::DbSession& tx, const std::vector<const std::any*>& tails) {
+// the group's last statements: on PostgreSQL the chain's lock is taken once
+// per group, and the last INSERT goes with the commit (GroupCommit::Finish),
+// so the lock is held for two round trips.
+StatusOr<std::vector<store::Statement>> AppendGroupAudits(store::DbSession& tx,
+                                                          const std::vector<const std::any*>& tails) {
   std::vector<audit::AuditRecord> all;
   for (const std::any* tail : tails) {
     const auto& records = std::any_cast<const std::vector<audit::AuditRecord>&>(*tail);
     all.insert(all.end(), records.begin(), records.end());
   }
   const std::string at = audit::NowRfc3339();
+  std::vector<store::Statement> last;
   for (std::size_t from = 0; from < all.size(); from += audit::kMaxAppendAll) {
     const std::size_t to = std::min(all.size(), from + audit::kMaxAppendAll);
     std::vector<audit::AuditRecord> chunk(all.begin() + static_cast<std::ptrdiff_t>(from),
                                           all.begin() + static_cast<std::ptrdiff_t>(to));
-    SA_RETURN_IF_ERROR(audit::AppendAll(tx, chunk, at).status());
+    if (to < all.size()) {
+      SA_RETURN_IF_ERROR(audit::AppendAll(tx, chunk, at).status());
+    } else {
+      SA_ASSIGN_OR_RETURN(audit::PreparedAppend append, audit::PrepareAppend(tx, chunk, at));
+      last.push_back(std::move(append.insert));
+    }
   }
-  return Status::Ok();
+  return last;
 }
 
 }  // namespace
@@ -300,7 +308,8 @@ IntakeService::IntakeService(store::Database* db, const mappings::Catalog* catal
       catalog_(catalog),
       vault_(vault),
       options_(std::move(options)),
-      group_(std::make_unique<store::GroupCommit>(db, options_.max_group, AppendGroupAudits)) {}
+      group_(std::make_unique<store::GroupCommit>(db, options_.max_group, AppendGroupAudits,
+                                                  options_.groups_in_flight)) {}
 
 const char* IntakeKindName(Kind kind) {
   switch (kind) {
@@ -394,7 +403,13 @@ StatusOr<IntakeResult> IntakeService::Intake(std::string_view record, const Inta
       return Status::Conflict("session " + org + "/" + sid + " is at version " + std::to_string(head.version) +
                               ", not the expected version " + std::to_string(*context.expected_version));
     }
-    SA_ASSIGN_OR_RETURN(auto previous_plans, PreviousPlans(*session, org, sid));
+    // Outbox rows are only ever written with a register version (here, in
+    // one transaction): a session with no version has no plans queued, and
+    // a version stored since the head was read is caught by the register's key.
+    std::map<std::string, PreviousPlan> previous_plans;
+    if (head.version > 0) {
+      SA_ASSIGN_OR_RETURN(previous_plans, PreviousPlans(*session, org, sid));
+    }
     // Back to the pool while this version waits for its group: the group's
     // leader writes on a connection of its own.
     session.reset();

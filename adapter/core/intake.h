@@ -76,6 +76,9 @@ struct IntakeOptions {
   mappings::FhirMappingOptions mapping;  // identifier systems for plan keys
   // Most sessions stored in one shared transaction (store/group_commit.h).
   std::size_t max_group = store::kDefaultMaxGroup;
+  // Shared transactions running at once (0: the database's default,
+  // store::DefaultGroupsInFlight).
+  std::size_t groups_in_flight = 0;
 };
 
 class IntakeService {

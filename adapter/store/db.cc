@@ -32,6 +32,12 @@ Status Transaction::Commit() {
   return session_.Commit();
 }
 
+Status Transaction::CommitAfter(const std::vector<Statement>& statements) {
+  if (!active_) return Status::FailedPrecondition("no transaction to commit");
+  active_ = false;  // rolled back on failure (DbSession contract)
+  return session_.CommitAfter(statements);
+}
+
 Status Transaction::Rollback() {
   if (!active_) return Status::Ok();
   active_ = false;

@@ -132,6 +132,37 @@ TEST_P(ExecAllTest, EveryValueKindRoundTrips) {
   EXPECT_EQ(got, rows);
 }
 
+// PostgreSQL sends BEGIN with the transaction's first statement (in the
+// same pipeline for ExecAll): the list must still run inside the transaction,
+// unseen by others until the commit and gone after a rollback.
+TEST_P(ExecAllTest, AListFirstInATransactionRunsInsideIt) {
+  SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<DbSession> other, db_->Connect());
+  const auto others_count = [&] {
+    auto rows = other->Query("SELECT COUNT(*) FROM t");
+    return rows.ok() ? AsInt((*rows)[0][0]).value() : -1;
+  };
+  SA_ASSERT_OK(session_->Begin());
+  SA_ASSERT_OK(session_->ExecAll({InsertRow(1), InsertRow(2)}));
+  EXPECT_EQ(others_count(), 0);
+  SA_ASSERT_OK(session_->Rollback());
+  EXPECT_EQ(others_count(), 0);
+  SA_ASSERT_OK(session_->Begin());
+  SA_ASSERT_OK(session_->ExecAll({InsertRow(3)}));
+  SA_ASSERT_OK(session_->Exec(kInsert, {int64_t{4}, Value(), Value(), Value()}));
+  EXPECT_EQ(others_count(), 0);
+  SA_ASSERT_OK(session_->Commit());
+  EXPECT_EQ(others_count(), 2);
+  // A single statement first (not pipelined) is inside the transaction too,
+  // and a transaction that ran nothing commits as a no-op.
+  SA_ASSERT_OK(session_->Begin());
+  SA_ASSERT_OK(session_->Exec(kInsert, {int64_t{5}, Value(), Value(), Value()}));
+  EXPECT_EQ(others_count(), 2);
+  SA_ASSERT_OK(session_->Rollback());
+  SA_ASSERT_OK(session_->Begin());
+  SA_ASSERT_OK(session_->Commit());
+  EXPECT_EQ(Ids(), (std::vector<int64_t>{3, 4}));
+}
+
 SA_INSTANTIATE_FOR_BOTH_DATABASES(ExecAllTest);
 
 // PostgreSQL only: a connection lost before the list is sent, and sessions

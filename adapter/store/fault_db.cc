@@ -116,6 +116,11 @@ class FaultSession final : public DbSession {
     return Run(FaultOp::kQuery, sql, [&] { return inner_->Query(sql, params); });
   }
 
+  // Through this session's Exec and Commit, so their faults apply.
+  Status CommitAfter(const std::vector<Statement>& statements) override {
+    if (!in_tx_) return Status::FailedPrecondition("no transaction to commit");
+    return DbSession::CommitAfter(statements);
+  }
   Dialect dialect() const override { return inner_->dialect(); }
 
  private:

@@ -132,15 +132,16 @@ TEST_P(GroupCommitTest, AFailingWriteIsItsOwnAndTheOthersAreStored) {
 TEST_P(GroupCommitTest, FinishRunsOncePerGroupLastWithTheTailsOfTheWritesThatWrote) {
   GateDatabase gate(*db_);
   std::vector<std::string> finishes;
-  GroupCommit group(&gate, kDefaultMaxGroup, [&](DbSession& s, const std::vector<const std::any*>& tails) {
+  GroupCommit group(&gate, kDefaultMaxGroup,
+                    [&](DbSession& s, const std::vector<const std::any*>& tails) -> StatusOr<std::vector<Statement>> {
     std::string joined;
     for (const std::any* t : tails) joined += std::any_cast<std::string>(*t);
     finishes.push_back(joined);
-    // Last in the transaction: it sees every write of its group.
+    // Last in the transaction: it sees every write of its group. Its
+    // statement goes with the commit.
     SA_ASSIGN_OR_RETURN(std::vector<Row> rows, s.Query("SELECT name FROM items"));
-    return s.Exec("INSERT INTO items (name) VALUES (?)",
-                  {"finish-" + joined + "-after-" + std::to_string(rows.size())})
-        .status();
+    return std::vector<Statement>{
+        {"INSERT INTO items (name) VALUES (?)", {"finish-" + joined + "-after-" + std::to_string(rows.size())}}};
   });
   GroupCommit::Write skipped = [](DbSession&) -> StatusOr<bool> { return false; };
   std::vector<StatusOr<bool>> results(4, Status::Internal("did not run"));
@@ -167,9 +168,11 @@ TEST_P(GroupCommitTest, FinishRunsOncePerGroupLastWithTheTailsOfTheWritesThatWro
 
 TEST_P(GroupCommitTest, AFailingFinishFailsTheGroupAndEachWriteRunsAgainAlone) {
   int calls = 0;
-  GroupCommit group(db_.get(), kDefaultMaxGroup, [&](DbSession&, const std::vector<const std::any*>&) {
-    return ++calls == 1 ? Status::Unavailable("disk I/O error") : Status::Ok();
-  });
+  GroupCommit group(db_.get(), kDefaultMaxGroup,
+                    [&](DbSession&, const std::vector<const std::any*>&) -> StatusOr<std::vector<Statement>> {
+                      if (++calls == 1) return Status::Unavailable("disk I/O error");
+                      return std::vector<Statement>{};
+                    });
   StatusOr<bool> first = group.Run(Insert("a"), std::string("a"));
   EXPECT_EQ(first.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(CountRows("items").value(), 0);  // nothing without its finish
@@ -206,6 +209,64 @@ TEST_P(GroupCommitTest, ManyConcurrentWritersAllCommit) {
   EXPECT_EQ(CountRows("items").value(), kThreads * kEach);
   EXPECT_EQ(group.stats().writes, kThreads * kEach);
   EXPECT_LE(group.stats().groups, kThreads * kEach);
+}
+
+TEST_P(GroupCommitTest, AFailingStatementLeftForTheCommitStoresNothingOfTheGroup) {
+  SA_ASSERT_OK(ExecOnce("INSERT INTO items (name) VALUES (?)", {std::string("taken")}));
+  int calls = 0;
+  GroupCommit group(db_.get(), kDefaultMaxGroup,
+                    [&](DbSession&, const std::vector<const std::any*>&) -> StatusOr<std::vector<Statement>> {
+                      // The first group's last statement takes a name already there.
+                      const char* name = ++calls == 1 ? "taken" : "finish";
+                      return std::vector<Statement>{{"INSERT INTO items (name) VALUES (?)", {std::string(name)}}};
+                    });
+  StatusOr<bool> first = group.Run(Insert("a"), std::string("a"));
+  EXPECT_EQ(first.status().code(), StatusCode::kConflict) << first.status().ToString();
+  EXPECT_EQ(CountRows("items").value(), 1);  // "taken" only: not "a"
+  SA_ASSERT_OK(group.Run(Insert("b"), std::string("b")).status());
+  EXPECT_EQ(CountRows("items").value(), 3);  // taken, b, finish
+}
+
+TEST_P(GroupCommitTest, UpToMaxInFlightGroupsRunAtOnce) {
+  GateDatabase gate(*db_);
+  GroupCommit group(&gate, /*max_group=*/1, nullptr, /*max_in_flight=*/2);
+  std::vector<StatusOr<bool>> results(3, Status::Internal("did not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] { results[i] = group.Run(Insert("w" + std::to_string(i))); });
+  }
+  // Two groups start (the first waits at its commit; the second at its
+  // commit too on PostgreSQL, for the write lock on SQLite); the third write
+  // waits for one of them to end.
+  while (group.in_flight() < 2 || group.queued() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(group.in_flight(), 2u);
+  gate.Open();
+  for (auto& t : threads) t.join();
+  for (const auto& r : results) SA_EXPECT_OK(r.status());
+  EXPECT_EQ(CountRows("items").value(), 3);
+  EXPECT_EQ(group.stats().groups, 3);
+  EXPECT_EQ(group.in_flight(), 0u);
+}
+
+TEST_P(GroupCommitTest, ZeroInFlightMeansTheDatabasesDefault) {
+  EXPECT_EQ(DefaultGroupsInFlight(Dialect::kSqlite), 1u);  // one writer
+  EXPECT_EQ(DefaultGroupsInFlight(Dialect::kPostgres), 2u);
+  GateDatabase gate(*db_);
+  GroupCommit group(&gate, /*max_group=*/1, nullptr, /*max_in_flight=*/0);
+  const std::size_t expected = DefaultGroupsInFlight(db_->dialect());
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] { SA_EXPECT_OK(group.Run(Insert("d" + std::to_string(i))).status()); });
+  }
+  while (group.in_flight() < expected || group.queued() < 3) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(group.in_flight(), expected);
+  gate.Open();
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(CountRows("items").value(), 3);
 }
 
 SA_INSTANTIATE_FOR_BOTH_DATABASES(GroupCommitTest);

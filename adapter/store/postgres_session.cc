@@ -161,10 +161,14 @@ class PostgresSession final : public PoolableSession {
     if (in_tx_) (void)PostgresSession::Rollback();
   }
 
+  // BEGIN is sent with the transaction's first statement: in the same
+  // pipeline when that is ExecAll, QueryAll or CommitAfter (one round trip
+  // less per transaction), else just before it. A transaction that runs no
+  // statement never reaches the server.
   Status Begin() override {
     if (in_tx_) return Status::FailedPrecondition("a transaction is already open");
-    SA_RETURN_IF_ERROR(Command("BEGIN").status());
     in_tx_ = true;
+    begin_pending_ = true;
     aborted_.reset();
     return Status::Ok();
   }
@@ -176,6 +180,10 @@ class PostgresSession final : public PoolableSession {
       (void)Rollback();
       return Status::FailedPrecondition("transaction aborted by an earlier error (" + why +
                                         "); rolled back");
+    }
+    if (begin_pending_) {  // nothing ran: nothing to commit
+      in_tx_ = begin_pending_ = false;
+      return Status::Ok();
     }
     StatusOr<std::string> tag = Command("COMMIT");
     if (tag.ok() && *tag == "COMMIT") {
@@ -196,7 +204,7 @@ class PostgresSession final : public PoolableSession {
 
   Status Rollback() override {
     if (!in_tx_) return Status::Ok();
-    in_tx_ = false;
+    in_tx_ = begin_pending_ = false;
     aborted_.reset();
     // The server may already have ended it (a COMMIT answered ROLLBACK).
     if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
@@ -205,6 +213,40 @@ class PostgresSession final : public PoolableSession {
     }
     Status status = Command("ROLLBACK").status();
     DeallocateIfPending();
+    return status;
+  }
+
+  // The statements and the COMMIT in one pipeline (db.h).
+  Status CommitAfter(const std::vector<Statement>& statements) override {
+    if (!in_tx_) return Status::FailedPrecondition("no transaction to commit");
+    if (aborted_ || statements.empty() || !Pipelinable(statements)) {
+      return DbSession::CommitAfter(statements);
+    }
+    std::vector<Bound> bound(statements.size());  // filled in place, never moved
+    Status status = Status::Ok();
+    for (std::size_t i = 0; i < statements.size() && status.ok(); ++i) {
+      status = Bind(statements[i].sql, statements[i].params, &bound[i]);
+    }
+    StatusOr<std::vector<std::string>> names = status.ok() ? PrepareAll(statements, bound) : status;
+    if (!names.ok()) {
+      (void)Rollback();
+      return names.status();
+    }
+    CommitResult commit;
+    status = Pipeline(statements, bound, *names, nullptr, &commit);
+    if (status.ok() && commit.tag == "COMMIT") {
+      in_tx_ = false;
+      DeallocateIfPending();
+      return Status::Ok();
+    }
+    if (status.ok()) {
+      status = Status::FailedPrecondition("the server rolled the transaction back instead of committing");
+    }
+    (void)Rollback();
+    if (commit.sent && status.code() == StatusCode::kUnavailable && ConnectionLost()) {
+      // The server may have committed before the connection dropped.
+      return Status::Unavailable(status.message() + " (commit outcome unknown)");
+    }
     return status;
   }
 
@@ -228,17 +270,18 @@ class PostgresSession final : public PoolableSession {
   Status ExecAll(const std::vector<Statement>& statements) override {
     if (statements.empty()) return Status::Ok();
     SA_RETURN_IF_ERROR(CheckNotAborted());
-    const bool pipelined = prepare_ && statements.size() <= kMaxPreparedStatements &&
-                           std::none_of(statements.begin(), statements.end(),
-                                        [](const Statement& s) { return IsSchemaChange(s.sql); });
-    if (!pipelined) return DbSession::ExecAll(statements);
-    std::vector<Bound> bound(statements.size());  // filled in place, never moved
-    for (std::size_t i = 0; i < statements.size(); ++i) {
-      SA_RETURN_IF_ERROR(Track(Bind(statements[i].sql, statements[i].params, &bound[i])));
-    }
-    StatusOr<std::vector<std::string>> names = PrepareAll(statements, bound);
-    if (!names.ok()) return Track(names.status());
-    return Track(Pipeline(statements, bound, *names));
+    if (!Pipelinable(statements)) return DbSession::ExecAll(statements);
+    return RunPipelined(statements, nullptr);
+  }
+
+  // The same pipeline, keeping the last statement's rows.
+  StatusOr<std::vector<Row>> QueryAll(const std::vector<Statement>& statements) override {
+    if (statements.empty()) return DbSession::QueryAll(statements);
+    SA_RETURN_IF_ERROR(CheckNotAborted());
+    if (!Pipelinable(statements)) return DbSession::QueryAll(statements);
+    std::vector<Row> rows;
+    SA_RETURN_IF_ERROR(RunPipelined(statements, &rows));
+    return rows;
   }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
@@ -275,6 +318,26 @@ class PostgresSession final : public PoolableSession {
   Status Track(Status status) {
     if (!status.ok() && in_tx_ && !aborted_) aborted_ = status;
     return status;
+  }
+
+  // Prepared sessions send a list in one pipeline unless it changes the
+  // schema (prepared statements would then describe the old one).
+  bool Pipelinable(const std::vector<Statement>& statements) const {
+    return prepare_ && statements.size() <= kMaxPreparedStatements &&
+           std::none_of(statements.begin(), statements.end(),
+                        [](const Statement& s) { return IsSchemaChange(s.sql); });
+  }
+
+  // Binds, prepares and pipelines `statements`; the last one's rows go to
+  // `last_rows` when not null.
+  Status RunPipelined(const std::vector<Statement>& statements, std::vector<Row>* last_rows) {
+    std::vector<Bound> bound(statements.size());  // filled in place, never moved
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+      SA_RETURN_IF_ERROR(Track(Bind(statements[i].sql, statements[i].params, &bound[i])));
+    }
+    StatusOr<std::vector<std::string>> names = PrepareAll(statements, bound);
+    if (!names.ok()) return Track(names.status());
+    return Track(Pipeline(statements, bound, *names, last_rows));
   }
 
   bool ConnectionLost() const { return PQstatus(conn_) != CONNECTION_OK; }
@@ -334,36 +397,78 @@ class PostgresSession final : public PoolableSession {
     return names;
   }
 
-  // Sends every statement and one sync, then reads every result and returns
-  // the first failure (after one, the server skips the rest up to the sync:
-  // PGRES_PIPELINE_ABORTED). A connection lost on the way is left unusable.
+  // A COMMIT sent at the end of a pipeline: whether it went out, and the
+  // command tag it was answered with ("COMMIT", or "ROLLBACK" when the
+  // server ended the transaction instead; empty if skipped or unanswered).
+  struct CommitResult {
+    bool sent = false;
+    std::string tag;
+  };
+
+  // Sends every statement (after a BEGIN still pending, then a COMMIT when
+  // `commit` is not null) and one sync, then reads every result and returns the first failure (after one,
+  // the server skips the rest up to the sync: PGRES_PIPELINE_ABORTED). The
+  // last statement's rows go to `last_rows` when not null. A connection lost
+  // on the way is left unusable.
   Status Pipeline(const std::vector<Statement>& statements, const std::vector<Bound>& bound,
-                  const std::vector<std::string>& names) {
+                  const std::vector<std::string>& names, std::vector<Row>* last_rows,
+                  CommitResult* commit = nullptr) {
     if (PQenterPipelineMode(conn_) != 1) return Failure(nullptr, "entering pipeline mode");
+    // What went out, in order: the statements by index, and BEGIN and COMMIT.
+    constexpr std::size_t kBegin = static_cast<std::size_t>(-1);
+    const std::size_t kCommit = statements.size();
+    std::vector<std::size_t> sent;
     Status first = Status::Ok();
-    std::size_t sent = 0;
-    for (; sent < statements.size() && first.ok(); ++sent) {
-      const Bound& b = bound[sent];
-      if (PQsendQueryPrepared(conn_, names[sent].c_str(), b.count, b.values.data(),
-                              b.lengths.data(), b.formats.data(), /*resultFormat=text*/ 0) != 1) {
-        first = Failure(nullptr, Describe(statements[sent].sql));
+    if (begin_pending_) {
+      if (PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1) {
+        begin_pending_ = false;
+        sent.push_back(kBegin);
+      } else {
+        first = Failure(nullptr, "BEGIN");
+      }
+    }
+    for (std::size_t i = 0; i < statements.size() && first.ok(); ++i) {
+      const Bound& b = bound[i];
+      if (PQsendQueryPrepared(conn_, names[i].c_str(), b.count, b.values.data(), b.lengths.data(),
+                              b.formats.data(), /*resultFormat=text*/ 0) == 1) {
+        sent.push_back(i);
+      } else {
+        first = Failure(nullptr, Describe(statements[i].sql));
+      }
+    }
+    if (commit != nullptr && first.ok()) {
+      if (PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1) {
+        commit->sent = true;
+        sent.push_back(kCommit);
+      } else {
+        first = Failure(nullptr, "COMMIT");
       }
     }
     if (PQpipelineSync(conn_) != 1 && first.ok()) first = Failure(nullptr, "pipeline sync");
-    // Each statement's result is followed by a NULL; the sync's comes last.
-    std::size_t done = 0;  // statements whose results have all been read
+    // Each command's result is followed by a NULL; the sync's comes last.
+    std::size_t done = 0;  // commands whose results have all been read
     bool synced = false;
     while (!synced) {
       PGresult* result = PQgetResult(conn_);
       if (result == nullptr) {
-        if (ConnectionLost() || ++done > sent) break;
+        if (ConnectionLost() || ++done > sent.size()) break;
         continue;
       }
       ResultGuard guard(result);
       const ExecStatusType status = PQresultStatus(result);
       synced = status == PGRES_PIPELINE_SYNC;
-      if (!synced && status != PGRES_PIPELINE_ABORTED && first.ok()) {
-        first = Outcome(result, statements[std::min(done, statements.size() - 1)].sql, nullptr)
+      if (synced || status == PGRES_PIPELINE_ABORTED || done >= sent.size()) continue;
+      const std::size_t item = sent[done];
+      if (item == kBegin) {
+        if (status != PGRES_COMMAND_OK && first.ok()) first = Failure(result, "BEGIN");
+      } else if (item == kCommit) {
+        if (status == PGRES_COMMAND_OK) {
+          commit->tag = PQcmdStatus(result);
+        } else if (first.ok()) {
+          first = Failure(result, "COMMIT");
+        }
+      } else if (first.ok()) {
+        first = Outcome(result, statements[item].sql, item + 1 == statements.size() ? last_rows : nullptr)
                     .status();
       }
     }
@@ -396,6 +501,10 @@ class PostgresSession final : public PoolableSession {
   // Runs `sql` with `params`; collects rows into `rows` when not null.
   StatusOr<int64_t> Run(std::string_view sql, const std::vector<Value>& params,
                         std::vector<Row>* rows) {
+    if (begin_pending_) {
+      begin_pending_ = false;
+      SA_RETURN_IF_ERROR(Command("BEGIN").status());
+    }
     Bound bound;
     SA_RETURN_IF_ERROR(Bind(sql, params, &bound));
     PGresult* result = nullptr;
@@ -458,6 +567,7 @@ class PostgresSession final : public PoolableSession {
   int64_t prepared_count_ = 0;  // names are never reused on a connection
   bool deallocate_pending_ = false;
   bool in_tx_ = false;
+  bool begin_pending_ = false;  // Begin() called, BEGIN not yet sent
   std::optional<Status> aborted_;  // the first error inside the open transaction
 };
 

@@ -49,6 +49,12 @@ class PooledHandle final : public DbSession {
   Status ExecAll(const std::vector<Statement>& statements) override {
     return session_->ExecAll(statements);
   }
+  StatusOr<std::vector<Row>> QueryAll(const std::vector<Statement>& statements) override {
+    return session_->QueryAll(statements);
+  }
+  Status CommitAfter(const std::vector<Statement>& statements) override {
+    return session_->CommitAfter(statements);
+  }
   Dialect dialect() const override { return session_->dialect(); }
 
  private:

@@ -125,6 +125,12 @@ class SqliteSession final : public PoolableSession {
     return rows;
   }
 
+  // db.h; the statements run one at a time, as ExecAll does here.
+  Status CommitAfter(const std::vector<Statement>& statements) override {
+    if (!in_tx_) return Status::FailedPrecondition("no transaction to commit");
+    return DbSession::CommitAfter(statements);
+  }
+
   Dialect dialect() const override { return Dialect::kSqlite; }
 
   bool ResetForReuse() override {

@@ -72,6 +72,12 @@ class TimingDatabase : public adapter::store::Database {
       ++times_->commits;
       return Time(times_->commit_ns, [&] { return real_->Commit(); });
     }
+    // Timed as the commit it ends with (on PostgreSQL one round trip).
+    Status CommitAfter(const std::vector<adapter::store::Statement>& statements) override {
+      ++times_->commits;
+      times_->statements += static_cast<int64_t>(statements.size());
+      return Time(times_->commit_ns, [&] { return real_->CommitAfter(statements); });
+    }
     StatusOr<int64_t> Exec(std::string_view sql, const std::vector<adapter::store::Value>& params) override {
       ++times_->statements;
       return Time(times_->statement_ns, [&] { return real_->Exec(sql, params); });
@@ -86,6 +92,11 @@ class TimingDatabase : public adapter::store::Database {
     Status ExecAll(const std::vector<adapter::store::Statement>& statements) override {
       times_->statements += static_cast<int64_t>(statements.size());
       return Time(times_->statement_ns, [&] { return real_->ExecAll(statements); });
+    }
+    StatusOr<std::vector<adapter::store::Row>> QueryAll(
+        const std::vector<adapter::store::Statement>& statements) override {
+      times_->statements += static_cast<int64_t>(statements.size());
+      return Time(times_->statement_ns, [&] { return real_->QueryAll(statements); });
     }
 
    private:

@@ -17,7 +17,7 @@
 //
 //   intake_bench [--sessions=2000] [--warmup=50] [--rounds=3] [--clients=4]
 //                [--stores=sqlite,postgres] [--dir=/tmp] [--cpu-dir=/dev/shm]
-//                [--max-idle=4]
+//                [--max-idle=4] [--groups-in-flight=0]
 #include <algorithm>
 #include <cstring>
 #include <functional>
@@ -126,6 +126,8 @@ int Main(int argc, char** argv) {
   // before the pool; for measuring what the pool gives).
   const int max_idle =
       static_cast<int>(flags.Int("max-idle", adapter::store::kDefaultMaxIdleConnections));
+  // Shared transactions running at once (0: the database's default).
+  const auto groups_in_flight = static_cast<std::size_t>(flags.Int("groups-in-flight", 0));
   flags.Check();
 
   std::cout << "# intake benchmark\n" << MachineLine(dir) << "\n"
@@ -188,7 +190,9 @@ int Main(int argc, char** argv) {
       std::unique_ptr<Database> db = std::make_unique<TimingDatabase>(b.fresh(), &times);
       if (round == 0) b.durability = Durability(*db);
       auto vault = ValueOrDie(MakeVault(tmp.path(), *db), "vault");
-      adapter::IntakeService svc(db.get(), catalog.get(), vault.get(), {});
+      adapter::IntakeOptions intake_options;
+      intake_options.groups_in_flight = groups_in_flight;
+      adapter::IntakeService svc(db.get(), catalog.get(), vault.get(), intake_options);
       std::vector<std::string> warm, records, records1;
       for (int i = 0; i < warmup; ++i) warm.push_back(ExampleSession(SessionId("W" + r, i)).dump());
       for (int i = 0; i < n; ++i) records.push_back(ExampleSession(SessionId("I" + r, i)).dump());
