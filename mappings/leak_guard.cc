@@ -103,6 +103,7 @@ std::optional<LeakFinding> LeakGuard::Check(std::string_view outgoing) const {
 }
 
 std::optional<LeakFinding> LeakGuard::CheckJson(const json& outgoing) const {
+  if (shingles_.empty() && short_texts_.empty()) return std::nullopt;  // nothing to find
   // Iterative walk: outgoing documents are ours, but never trust depth.
   std::vector<const json*> stack = {&outgoing};
   while (!stack.empty()) {

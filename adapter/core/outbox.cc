@@ -3,10 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
 #include <random>
-#include <system_error>
-#include <thread>
 
 #include "adapter/audit/audit_log.h"
 #include "adapter/plan_delivery.h"
@@ -130,26 +130,20 @@ OutboxWorker::Outcome OutboxWorker::DeliverOne(const Leased& row) {
   return {static_cast<int>(outcome.kind), outcome.reason};
 }
 
-std::vector<OutboxWorker::Outcome> OutboxWorker::DeliverAll(const std::vector<Leased>& rows) {
-  std::vector<Outcome> outcomes(rows.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < rows.size(); i = next++) outcomes[i] = DeliverOne(rows[i]);
-  };
-  // This thread delivers too; helpers only when there is more than one plan.
-  const std::size_t threads =
-      std::min<std::size_t>(static_cast<std::size_t>(std::max(options_.concurrency, 1)), rows.size());
-  std::vector<std::thread> helpers;
-  for (std::size_t t = 1; t < threads; ++t) {
-    try {
-      helpers.emplace_back(work);
-    } catch (const std::system_error&) {
-      break;  // no thread to be had: the ones running (and this one) do the rest
-    }
+std::shared_ptr<OutboxWorker::InFlight> OutboxWorker::Start(TaskSlots& slots, std::vector<Leased> rows) {
+  if (rows.empty()) return nullptr;
+  auto batch = std::make_shared<InFlight>();
+  batch->rows = std::move(rows);
+  batch->outcomes.resize(batch->rows.size());
+  std::vector<std::function<void()>> tasks;
+  tasks.reserve(batch->rows.size());
+  for (std::size_t i = 0; i < batch->rows.size(); ++i) {
+    // The task keeps its batch alive: a worker stopping on an error drops
+    // the batch while a slot may still be delivering one of its plans.
+    tasks.push_back([this, batch, i] { batch->outcomes[i] = DeliverOne(batch->rows[i]); });
   }
-  work();
-  for (auto& h : helpers) h.join();
-  return outcomes;
+  batch->group = slots.Submit(std::move(tasks));
+  return batch;
 }
 
 Status OutboxWorker::Record(store::DbSession& session, const Leased& row, const Outcome& outcome, int64_t now,
@@ -241,26 +235,54 @@ StatusOr<PassStats> OutboxWorker::RunOnce() {
   SA_ASSIGN_OR_RETURN(std::vector<Leased> rows, Lease(*session));
   stats.leased = static_cast<int>(rows.size());
   if (rows.empty()) return stats;
-  std::vector<Outcome> outcomes = DeliverAll(rows);
-  SA_RETURN_IF_ERROR(Finish(*session, rows, outcomes, /*lease_next=*/false, &stats).status());
+  TaskSlots slots(std::min(std::max(options_.concurrency, 1), static_cast<int>(rows.size())));
+  std::shared_ptr<InFlight> batch = Start(slots, std::move(rows));
+  batch->group->Wait();
+  SA_RETURN_IF_ERROR(Finish(*session, batch->rows, batch->outcomes, /*lease_next=*/false, &stats).status());
   return stats;
 }
 
 StatusOr<PassStats> OutboxWorker::RunUntilIdle() {
   PassStats total;
+  // Declared first, destroyed last: on an early return it drops the batches
+  // not yet started and waits for the plans being delivered.
+  TaskSlots slots(options_.concurrency);
   while (true) {
     int64_t wait = 0;
     {
       SA_ASSIGN_OR_RETURN(auto session, db_->Connect());
+      // Two batches in flight: while the slots deliver one, the other's
+      // outcomes are recorded, and the batch after it leased, in one commit;
+      // the slots go straight on to the next batch instead of waiting for
+      // that commit (task_slots.h). Per-plan order holds: a later version is
+      // never leased while an earlier one is pending (LeaseIn), and a leased
+      // row stays pending until its outcome is recorded. Stopping in
+      // between (an error, a crash) leaves the leased rows to their expiry,
+      // as a crash mid-delivery does.
+      std::deque<std::shared_ptr<InFlight>> flight;
       SA_ASSIGN_OR_RETURN(std::vector<Leased> rows, Lease(*session));
-      // While batches keep coming, one commit per batch: its outcomes and the
-      // next batch's lease together. Stopping in between (an error, a crash)
-      // leaves the next batch leased until its leases expire, as a crash
-      // mid-delivery does.
-      while (!rows.empty()) {
+      // A full batch says more may be due: lease the next one now. A short
+      // one took everything due; the commit recording it looks again.
+      const bool full = static_cast<int>(rows.size()) >= options_.batch;
+      if (!rows.empty()) {
         total.leased += static_cast<int>(rows.size());
-        std::vector<Outcome> outcomes = DeliverAll(rows);
-        SA_ASSIGN_OR_RETURN(rows, Finish(*session, rows, outcomes, /*lease_next=*/true, &total));
+        flight.push_back(Start(slots, std::move(rows)));
+        rows.clear();
+      }
+      if (full) {
+        SA_ASSIGN_OR_RETURN(rows, Lease(*session));
+      }
+      while (true) {
+        if (!rows.empty()) {
+          total.leased += static_cast<int>(rows.size());
+          flight.push_back(Start(slots, std::move(rows)));
+          rows.clear();
+        }
+        if (flight.empty()) break;
+        std::shared_ptr<InFlight> done = std::move(flight.front());
+        flight.pop_front();
+        done->group->Wait();
+        SA_ASSIGN_OR_RETURN(rows, Finish(*session, done->rows, done->outcomes, /*lease_next=*/true, &total));
       }
       SA_ASSIGN_OR_RETURN(auto pending, session->Query("SELECT CAST(COUNT(*) AS BIGINT), CAST(MIN(next_attempt_at) AS"
                                                        " BIGINT) FROM outbox WHERE state = 'pending'"));

@@ -19,12 +19,14 @@
 #define SA_ADAPTER_CORE_OUTBOX_H_
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "adapter/core/outbox_options.h"
+#include "adapter/core/task_slots.h"
 #include "adapter/store/db.h"
 #include "fhir/client.h"
 #include "fhir/clock.h"
@@ -66,8 +68,16 @@ class OutboxWorker {
   StatusOr<std::vector<Leased>> Lease(store::DbSession& session);
   // The same inside the caller's open transaction.
   StatusOr<std::vector<Leased>> LeaseIn(store::DbSession& session, int64_t now);
-  // Delivers every leased row, up to `concurrency` at once; outcomes in row order.
-  std::vector<Outcome> DeliverAll(const std::vector<Leased>& rows);
+  // A batch being delivered: its rows, their outcomes (in row order, each
+  // written by the slot that delivered it) and the group to wait on.
+  struct InFlight {
+    std::vector<Leased> rows;
+    std::vector<Outcome> outcomes;
+    std::shared_ptr<TaskSlots::Group> group;
+  };
+  // Queues every row of `rows` on `slots` (up to `concurrency` plans at
+  // once); null for no rows.
+  std::shared_ptr<InFlight> Start(TaskSlots& slots, std::vector<Leased> rows);
   // Delivers one row. A row leased for the first time whose payload says no
   // earlier version of its plan was ever queued is delivered as
   // PlanHistory::kNeverSent (no Task read); any other row reads.

@@ -371,7 +371,7 @@ int Main(int argc, char** argv) {
                    "HTTP " + pct(adapter_http_share[m]) + " of the in-flight slots; of wall time: DB checkout+return " +
                        pct(connect_share[m]) + ", DB statements " + pct(statement_share[m]) + ", DB commits " +
                        pct(commit_share[m]),
-                   "rest: payload parsing, Bundle building, waiting on the batch's slowest plan", "-", "-", "-"});
+                   "rest: payload parsing, Bundle building; the DB work overlaps the slots' delivery of the next batch", "-", "-", "-"});
 
   if (reference > 0) {
     adapter::LocalFhirServer server;
