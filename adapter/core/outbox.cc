@@ -297,7 +297,8 @@ StatusOr<PassStats> OutboxWorker::RunUntilIdle() {
 
 StatusOr<json> ListOutbox(store::Database& db, const std::string& state_filter) {
   SA_ASSIGN_OR_RETURN(auto session, db.Connect());
-  std::string sql = "SELECT id, plan_key, seq, state, attempts, next_attempt_at, last_error FROM outbox";
+  std::string sql = "SELECT id, plan_key, seq, state, attempts, next_attempt_at, last_error, leases,"
+                    " lease_owner, lease_expires_at FROM outbox";
   std::vector<store::Value> params;
   if (!state_filter.empty()) {
     sql += " WHERE state = ?";
@@ -313,8 +314,15 @@ StatusOr<json> ListOutbox(store::Database& db, const std::string& state_filter) 
     SA_ASSIGN_OR_RETURN(int64_t attempts, store::AsInt(r[4]));
     SA_ASSIGN_OR_RETURN(int64_t next, store::AsInt(r[5]));
     SA_ASSIGN_OR_RETURN(auto err, store::AsOptionalText(r[6]));
+    SA_ASSIGN_OR_RETURN(int64_t leases, store::AsInt(r[7]));
+    SA_ASSIGN_OR_RETURN(auto owner, store::AsOptionalText(r[8]));
+    SA_ASSIGN_OR_RETURN(auto expires, store::AsOptionalInt(r[9]));
+    // A lease shows who holds the row and until when (an expired one is
+    // left in place until the next lease or outcome overwrites it).
     out.push_back({{"id", id}, {"plan", key}, {"version", seq}, {"state", state}, {"attempts", attempts},
-                   {"nextAttemptAtMs", next}, {"lastError", err ? json(*err) : json()}});
+                   {"nextAttemptAtMs", next}, {"lastError", err ? json(*err) : json()}, {"leases", leases},
+                   {"leaseOwner", owner ? json(*owner) : json()},
+                   {"leaseExpiresAtMs", expires ? json(*expires) : json()}});
   }
   return out;
 }

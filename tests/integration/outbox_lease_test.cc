@@ -105,6 +105,31 @@ TEST_P(OutboxLeaseTest, EveryLeaseCountsAndAnOperatorRetryKeepsTheCount) {
   EXPECT_EQ(Leases(id), 2);
 }
 
+TEST_P(OutboxLeaseTest, OutboxListShowsTheLeaseCountAndWhoHoldsARow) {
+  Intake();
+  auto before = adapter::ListOutbox(*db_);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_EQ(before->size(), 1u);
+  EXPECT_EQ((*before)[0]["leases"], 0);
+  EXPECT_TRUE((*before)[0]["leaseOwner"].is_null());
+  EXPECT_TRUE((*before)[0]["leaseExpiresAtMs"].is_null());
+  ehr_.RefuseNextTransactions({503});
+  ASSERT_EQ(RunOnce().retried, 1);  // a retry outcome releases the lease
+  auto after = adapter::ListOutbox(*db_, "pending");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0]["leases"], 1);
+  EXPECT_EQ((*after)[0]["attempts"], 1);
+  EXPECT_TRUE((*after)[0]["leaseOwner"].is_null());
+  MakeDue();
+  ASSERT_EQ(RunOnce().delivered, 1);
+  auto done = adapter::ListOutbox(*db_, "delivered");
+  ASSERT_TRUE(done.ok());
+  ASSERT_EQ(done->size(), 1u);
+  EXPECT_EQ((*done)[0]["leases"], 2);
+  EXPECT_TRUE((*done)[0]["leaseOwner"].is_null());  // released with the outcome
+}
+
 SA_INSTANTIATE_FOR_BOTH_DATABASES(OutboxLeaseTest);
 
 // Migration 5 on a database that already holds outbox rows: they get
