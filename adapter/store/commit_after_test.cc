@@ -115,16 +115,10 @@ SA_INSTANTIATE_FOR_BOTH_DATABASES(CommitAfterTest);
 
 // PostgreSQL only: the lock-then-read pattern QueryAll is for, and a
 // connection lost under CommitAfter.
-class CommitAfterPostgresTest : public ::testing::Test {
+class CommitAfterPostgresTest : public testing::PostgresTest {
  protected:
-  void SetUp() override {
-    SA_ASSERT_OK_AND_ASSIGN(PgHarness * pg, testing::SharedPg());
-    SA_ASSERT_OK_AND_ASSIGN(conninfo_, pg->CreateSchema());
-    SA_ASSERT_OK_AND_ASSIGN(db_, OpenPostgres(conninfo_));
-    SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<DbSession> setup, db_->Connect());
-    SA_ASSERT_OK(setup->Exec("CREATE TABLE chain (seq BIGINT PRIMARY KEY)"));
-    SA_ASSERT_OK(setup->Exec("INSERT INTO chain (seq) VALUES (1)"));
-  }
+  CommitAfterPostgresTest()
+      : PostgresTest({"CREATE TABLE chain (seq BIGINT PRIMARY KEY)", "INSERT INTO chain (seq) VALUES (1)"}) {}
   // Takes the advisory lock and reads the head in one QueryAll.
   static StatusOr<int64_t> LockAndReadHead(DbSession& s) {
     SA_ASSIGN_OR_RETURN(std::vector<Row> rows,
@@ -132,9 +126,6 @@ class CommitAfterPostgresTest : public ::testing::Test {
                                     {"SELECT seq FROM chain ORDER BY seq DESC LIMIT 1", {}}}));
     return AsInt(rows.at(0).at(0));
   }
-
-  std::string conninfo_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_F(CommitAfterPostgresTest, AReadPipelinedAfterALockSeesWhatTheLockHolderCommitted) {

@@ -167,24 +167,15 @@ SA_INSTANTIATE_FOR_BOTH_DATABASES(ExecAllTest);
 
 // PostgreSQL only: a connection lost before the list is sent, and sessions
 // that do not prepare statements.
-class ExecAllPostgresTest : public ::testing::Test {
+class ExecAllPostgresTest : public testing::PostgresTest {
  protected:
-  void SetUp() override {
-    SA_ASSERT_OK_AND_ASSIGN(PgHarness * pg, testing::SharedPg());
-    SA_ASSERT_OK_AND_ASSIGN(conninfo_, pg->CreateSchema());
-    SA_ASSERT_OK_AND_ASSIGN(db_, OpenPostgres(conninfo_));
-    SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<DbSession> setup, db_->Connect());
-    SA_ASSERT_OK(setup->Exec("CREATE TABLE jobs (id BIGINT PRIMARY KEY)"));
-  }
+  ExecAllPostgresTest() : PostgresTest({"CREATE TABLE jobs (id BIGINT PRIMARY KEY)"}) {}
   static std::vector<Statement> Inserts(int64_t from, int64_t to) {
     std::vector<Statement> list;
     for (int64_t id = from; id <= to; ++id)
       list.push_back({"INSERT INTO jobs (id) VALUES (?)", {id}});
     return list;
   }
-
-  std::string conninfo_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_F(ExecAllPostgresTest, LostConnectionIsUnavailableAndTheConnectionIsNotReused) {

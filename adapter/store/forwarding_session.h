@@ -42,6 +42,26 @@ class ForwardingSession : public DbSession {
   std::unique_ptr<DbSession> real_;
 };
 
+// A Database handing out `base`'s sessions, each wrapped by Wrap: the base of
+// database decorators in tests (a race before Begin, a wait at a commit).
+class ForwardingDatabase : public Database {
+ public:
+  // `base` must outlive this object.
+  explicit ForwardingDatabase(Database& base) : base_(base) {}
+  StatusOr<std::unique_ptr<DbSession>> Connect() override {
+    SA_ASSIGN_OR_RETURN(auto inner, base_.Connect());
+    return Wrap(std::move(inner));
+  }
+  Dialect dialect() const override { return base_.dialect(); }
+
+ protected:
+  // The session handed out for `inner`, typically a ForwardingSession.
+  virtual std::unique_ptr<DbSession> Wrap(std::unique_ptr<DbSession> inner) = 0;
+
+ private:
+  Database& base_;
+};
+
 }  // namespace sa::adapter::store
 
 #endif  // SA_ADAPTER_STORE_FORWARDING_SESSION_H_

@@ -25,14 +25,9 @@ using testing::BackendTest;
 
 // A database whose first commit waits until Open() is called, so that the
 // test can line writers up behind a running group.
-class GateDatabase : public Database {
+class GateDatabase : public ForwardingDatabase {
  public:
-  explicit GateDatabase(Database& base) : base_(base) {}
-  StatusOr<std::unique_ptr<DbSession>> Connect() override {
-    SA_ASSIGN_OR_RETURN(auto inner, base_.Connect());
-    return std::unique_ptr<DbSession>(new Session(std::move(inner), this));
-  }
-  Dialect dialect() const override { return base_.dialect(); }
+  explicit GateDatabase(Database& base) : ForwardingDatabase(base) {}
   void Open() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -55,7 +50,9 @@ class GateDatabase : public Database {
    private:
     GateDatabase* db_;
   };
-  Database& base_;
+  std::unique_ptr<DbSession> Wrap(std::unique_ptr<DbSession> inner) override {
+    return std::make_unique<Session>(std::move(inner), this);
+  }
   std::mutex mu_;
   std::condition_variable cv_;
   bool open_ = false;

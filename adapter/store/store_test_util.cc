@@ -68,6 +68,14 @@ void BackendTest::SetUp() {
   }
 }
 
+void PostgresTest::SetUp() {
+  SA_ASSERT_OK_AND_ASSIGN(PgHarness * pg, SharedPg());
+  SA_ASSERT_OK_AND_ASSIGN(conninfo_, pg->CreateSchema());
+  SA_ASSERT_OK_AND_ASSIGN(db_, OpenPostgres(conninfo_));
+  SA_ASSERT_OK_AND_ASSIGN(std::unique_ptr<DbSession> setup, db_->Connect());
+  for (const std::string& sql : sql_) SA_ASSERT_OK(setup->Exec(sql));
+}
+
 void BackendTest::TearDown() {
   db_.reset();
   temp_.reset();

@@ -10,6 +10,8 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "adapter/store/db.h"
 #include "adapter/store/pg_harness.h"
@@ -93,6 +95,21 @@ class TableTest : public BackendTest {
   void TearDown() override;
 
   std::unique_ptr<DbSession> session_;
+};
+
+// PostgreSQL only (connections lost on purpose, locks between sessions):
+// db_ is a fresh schema on the shared server, at conninfo_, created by `sql`
+// (the test's tables) when SetUp returns.
+class PostgresTest : public ::testing::Test {
+ protected:
+  explicit PostgresTest(std::vector<std::string> sql) : sql_(std::move(sql)) {}
+  void SetUp() override;
+
+  std::string conninfo_;
+  std::unique_ptr<Database> db_;
+
+ private:
+  std::vector<std::string> sql_;
 };
 
 // Names the instantiations ".../sqlite" and ".../postgres".

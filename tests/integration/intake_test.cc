@@ -23,17 +23,15 @@ class IntakeTest : public DurableTest {};
 // A database whose first transaction, on any session, opens only after
 // `before_begin` ran: another intake then lands between an intake's snapshot
 // of the session's head and its transaction.
-class RaceDatabase : public adapter::store::Database {
+class RaceDatabase : public adapter::store::ForwardingDatabase {
  public:
   RaceDatabase(adapter::store::Database& base, std::function<void()> before_begin)
-      : base_(base), before_begin_(std::move(before_begin)) {}
-  StatusOr<std::unique_ptr<adapter::store::DbSession>> Connect() override {
-    SA_ASSIGN_OR_RETURN(auto inner, base_.Connect());
-    return std::unique_ptr<adapter::store::DbSession>(new Session(std::move(inner), this));
-  }
-  adapter::store::Dialect dialect() const override { return base_.dialect(); }
+      : ForwardingDatabase(base), before_begin_(std::move(before_begin)) {}
 
  private:
+  std::unique_ptr<adapter::store::DbSession> Wrap(std::unique_ptr<adapter::store::DbSession> inner) override {
+    return std::make_unique<Session>(std::move(inner), this);
+  }
   class Session : public adapter::store::ForwardingSession {
    public:
     Session(std::unique_ptr<adapter::store::DbSession> inner, RaceDatabase* db)
@@ -46,7 +44,6 @@ class RaceDatabase : public adapter::store::Database {
    private:
     RaceDatabase* db_;
   };
-  adapter::store::Database& base_;
   std::function<void()> before_begin_;
 };
 

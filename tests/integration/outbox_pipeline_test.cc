@@ -21,19 +21,17 @@ using adapter::OutboxWorker;
 // A database whose first commit that records a delivery (an UPDATE setting
 // state 'delivered') waits until `ready()` holds or 10 s have passed, and
 // remembers which. It also counts commits.
-class WaitingDatabase : public adapter::store::Database {
+class WaitingDatabase : public adapter::store::ForwardingDatabase {
  public:
   WaitingDatabase(adapter::store::Database& base, std::function<bool()> ready)
-      : base_(base), ready_(std::move(ready)) {}
-  StatusOr<std::unique_ptr<adapter::store::DbSession>> Connect() override {
-    SA_ASSIGN_OR_RETURN(auto inner, base_.Connect());
-    return std::unique_ptr<adapter::store::DbSession>(new Session(std::move(inner), this));
-  }
-  adapter::store::Dialect dialect() const override { return base_.dialect(); }
+      : ForwardingDatabase(base), ready_(std::move(ready)) {}
   bool saw_ready() const { return saw_ready_; }
   int commits() const { return commits_; }
 
  private:
+  std::unique_ptr<adapter::store::DbSession> Wrap(std::unique_ptr<adapter::store::DbSession> inner) override {
+    return std::make_unique<Session>(std::move(inner), this);
+  }
   class Session : public adapter::store::ForwardingSession {
    public:
     Session(std::unique_ptr<adapter::store::DbSession> inner, WaitingDatabase* db)
@@ -59,7 +57,6 @@ class WaitingDatabase : public adapter::store::Database {
     WaitingDatabase* db_;
     bool records_delivery_ = false;
   };
-  adapter::store::Database& base_;
   const std::function<bool()> ready_;
   std::atomic<int> commits_{0};
   std::atomic<bool> waited_{false}, saw_ready_{false};
