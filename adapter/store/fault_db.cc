@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "adapter/store/tx_state.h"
+
 namespace sa::adapter::store {
 
 struct FaultInjectingDatabase::State {
@@ -72,38 +74,35 @@ class FaultSession final : public DbSession {
       : inner_(std::move(inner)), state_(std::move(state)) {}
 
   Status Begin() override {
-    if (in_tx_) return Status::FailedPrecondition("a transaction is already open");
+    SA_RETURN_IF_ERROR(tx_.CheckCanBegin());
     // A Begin that "took effect" but reported failure would leave the caller
     // unaware of an open transaction; both timings fail before.
     if (auto fault = state_->Check(FaultOp::kBegin)) return fault->status;
     SA_RETURN_IF_ERROR(inner_->Begin());
-    in_tx_ = true;
-    aborted_.reset();
+    tx_.Began();
     return Status::Ok();
   }
 
   Status Commit() override {
-    if (!in_tx_) return Status::FailedPrecondition("no transaction to commit");
-    if (aborted_) {
-      std::string why = aborted_->ToString();
+    SA_RETURN_IF_ERROR(tx_.CheckCanCommit());
+    if (tx_.aborted()) {
+      Status why = tx_.AbortedCommit();
       (void)Rollback();
-      return Status::FailedPrecondition("transaction aborted by an earlier error (" + why +
-                                        "); rolled back");
+      return why;
     }
     auto fault = state_->Check(FaultOp::kCommit);
     if (fault && fault->timing == FaultTiming::kBefore) {
       (void)Rollback();
       return fault->status;
     }
-    in_tx_ = false;
+    tx_.Ended();
     SA_RETURN_IF_ERROR(inner_->Commit());
     if (fault) return fault->status;  // committed, but the caller hears otherwise
     return Status::Ok();
   }
 
   Status Rollback() override {
-    in_tx_ = false;
-    aborted_.reset();
+    tx_.Ended();
     return inner_->Rollback();
   }
 
@@ -118,7 +117,7 @@ class FaultSession final : public DbSession {
 
   // Through this session's Exec and Commit, so their faults apply.
   Status CommitAfter(const std::vector<Statement>& statements) override {
-    if (!in_tx_) return Status::FailedPrecondition("no transaction to commit");
+    SA_RETURN_IF_ERROR(tx_.CheckCanCommit());
     return DbSession::CommitAfter(statements);
   }
   Dialect dialect() const override { return inner_->dialect(); }
@@ -126,10 +125,7 @@ class FaultSession final : public DbSession {
  private:
   template <typename F>
   auto Run(FaultOp op, std::string_view sql, F call) -> decltype(call()) {
-    if (aborted_) {
-      return Status::FailedPrecondition("transaction aborted by an earlier error (" +
-                                        aborted_->ToString() + "); roll it back");
-    }
+    SA_RETURN_IF_ERROR(tx_.CheckNotAborted());
     auto fault = state_->Check(op, sql);
     if (fault && fault->timing == FaultTiming::kBefore) return Abort(fault->status);
     auto result = call();
@@ -138,15 +134,11 @@ class FaultSession final : public DbSession {
     return result;
   }
 
-  Status Abort(Status status) {
-    if (in_tx_ && !aborted_) aborted_ = status;
-    return status;
-  }
+  Status Abort(Status status) { return tx_.Track(status); }
 
   std::unique_ptr<DbSession> inner_;
   std::shared_ptr<State> state_;
-  bool in_tx_ = false;
-  std::optional<Status> aborted_;
+  TxState tx_;
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "adapter/store/poco_errors.h"
 #include "adapter/store/sql_text.h"
+#include "adapter/store/tx_state.h"
 #include "libpq-fe.h"
 
 namespace sa::adapter::store {
@@ -158,7 +159,7 @@ class PostgresSession final : public PoolableSession {
       : owner_(std::move(owner)), conn_(conn), prepare_(prepare) {}
 
   ~PostgresSession() override {
-    if (in_tx_) (void)PostgresSession::Rollback();
+    if (tx_.open()) (void)PostgresSession::Rollback();
   }
 
   // BEGIN is sent with the transaction's first statement: in the same
@@ -166,28 +167,27 @@ class PostgresSession final : public PoolableSession {
   // less per transaction), else just before it. A transaction that runs no
   // statement never reaches the server.
   Status Begin() override {
-    if (in_tx_) return Status::FailedPrecondition("a transaction is already open");
-    in_tx_ = true;
+    SA_RETURN_IF_ERROR(tx_.CheckCanBegin());
+    tx_.Began();
     begin_pending_ = true;
-    aborted_.reset();
     return Status::Ok();
   }
 
   Status Commit() override {
-    if (!in_tx_) return Status::FailedPrecondition("no transaction to commit");
-    if (aborted_) {
-      std::string why = aborted_->ToString();
+    SA_RETURN_IF_ERROR(tx_.CheckCanCommit());
+    if (tx_.aborted()) {
+      Status why = tx_.AbortedCommit();
       (void)Rollback();
-      return Status::FailedPrecondition("transaction aborted by an earlier error (" + why +
-                                        "); rolled back");
+      return why;
     }
     if (begin_pending_) {  // nothing ran: nothing to commit
-      in_tx_ = begin_pending_ = false;
+      tx_.Ended();
+      begin_pending_ = false;
       return Status::Ok();
     }
     StatusOr<std::string> tag = Command("COMMIT");
     if (tag.ok() && *tag == "COMMIT") {
-      in_tx_ = false;
+      tx_.Ended();
       DeallocateIfPending();
       return Status::Ok();
     }
@@ -203,9 +203,9 @@ class PostgresSession final : public PoolableSession {
   }
 
   Status Rollback() override {
-    if (!in_tx_) return Status::Ok();
-    in_tx_ = begin_pending_ = false;
-    aborted_.reset();
+    if (!tx_.open()) return Status::Ok();
+    tx_.Ended();
+    begin_pending_ = false;
     // The server may already have ended it (a COMMIT answered ROLLBACK).
     if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
       DeallocateIfPending();
@@ -218,8 +218,8 @@ class PostgresSession final : public PoolableSession {
 
   // The statements and the COMMIT in one pipeline (db.h).
   Status CommitAfter(const std::vector<Statement>& statements) override {
-    if (!in_tx_) return Status::FailedPrecondition("no transaction to commit");
-    if (aborted_ || statements.empty() || !Pipelinable(statements)) {
+    SA_RETURN_IF_ERROR(tx_.CheckCanCommit());
+    if (tx_.aborted() || statements.empty() || !Pipelinable(statements)) {
       return DbSession::CommitAfter(statements);
     }
     std::vector<Bound> bound(statements.size());  // filled in place, never moved
@@ -235,7 +235,7 @@ class PostgresSession final : public PoolableSession {
     CommitResult commit;
     status = Pipeline(statements, bound, *names, nullptr, &commit);
     if (status.ok() && commit.tag == "COMMIT") {
-      in_tx_ = false;
+      tx_.Ended();
       DeallocateIfPending();
       return Status::Ok();
     }
@@ -251,13 +251,13 @@ class PostgresSession final : public PoolableSession {
   }
 
   StatusOr<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) override {
-    SA_RETURN_IF_ERROR(CheckNotAborted());
+    SA_RETURN_IF_ERROR(tx_.CheckNotAborted());
     return Track(Run(sql, params, nullptr));
   }
 
   StatusOr<std::vector<Row>> Query(std::string_view sql,
                                    const std::vector<Value>& params) override {
-    SA_RETURN_IF_ERROR(CheckNotAborted());
+    SA_RETURN_IF_ERROR(tx_.CheckNotAborted());
     std::vector<Row> rows;
     SA_RETURN_IF_ERROR(Track(Run(sql, params, &rows)).status());
     return rows;
@@ -269,7 +269,7 @@ class PostgresSession final : public PoolableSession {
   // change run one statement at a time instead.
   Status ExecAll(const std::vector<Statement>& statements) override {
     if (statements.empty()) return Status::Ok();
-    SA_RETURN_IF_ERROR(CheckNotAborted());
+    SA_RETURN_IF_ERROR(tx_.CheckNotAborted());
     if (!Pipelinable(statements)) return DbSession::ExecAll(statements);
     return RunPipelined(statements, nullptr);
   }
@@ -277,7 +277,7 @@ class PostgresSession final : public PoolableSession {
   // The same pipeline, keeping the last statement's rows.
   StatusOr<std::vector<Row>> QueryAll(const std::vector<Statement>& statements) override {
     if (statements.empty()) return DbSession::QueryAll(statements);
-    SA_RETURN_IF_ERROR(CheckNotAborted());
+    SA_RETURN_IF_ERROR(tx_.CheckNotAborted());
     if (!Pipelinable(statements)) return DbSession::QueryAll(statements);
     std::vector<Row> rows;
     SA_RETURN_IF_ERROR(RunPipelined(statements, &rows));
@@ -287,7 +287,7 @@ class PostgresSession final : public PoolableSession {
   Dialect dialect() const override { return Dialect::kPostgres; }
 
   bool ResetForReuse() override {
-    if (in_tx_ && !Rollback().ok()) return false;
+    if (tx_.open() && !Rollback().ok()) return false;
     return !Unusable() && PQtransactionStatus(conn_) == PQTRANS_IDLE;
   }
 
@@ -304,11 +304,6 @@ class PostgresSession final : public PoolableSession {
   }
 
  private:
-  Status CheckNotAborted() const {
-    if (!aborted_) return Status::Ok();
-    return Status::FailedPrecondition("transaction aborted by an earlier error (" +
-                                      aborted_->ToString() + "); roll it back");
-  }
 
   // Remembers the first failure inside a transaction (see db.h).
   StatusOr<int64_t> Track(StatusOr<int64_t> result) {
@@ -316,7 +311,7 @@ class PostgresSession final : public PoolableSession {
     return result;
   }
   Status Track(Status status) {
-    if (!status.ok() && in_tx_ && !aborted_) aborted_ = status;
+    tx_.Track(status);
     return status;
   }
 
@@ -351,7 +346,7 @@ class PostgresSession final : public PoolableSession {
   void ForgetPrepared() {
     prepared_.clear();
     deallocate_pending_ = true;
-    if (!in_tx_) DeallocateIfPending();
+    if (!tx_.open()) DeallocateIfPending();
   }
 
   void DeallocateIfPending() {
@@ -476,7 +471,7 @@ class PostgresSession final : public PoolableSession {
     if (PQexitPipelineMode(conn_) != 1 && first.ok()) {
       first = Failure(nullptr, "leaving pipeline mode");
     }
-    if (!in_tx_) DeallocateIfPending();
+    if (!tx_.open()) DeallocateIfPending();
     return first;
   }
 
@@ -566,9 +561,8 @@ class PostgresSession final : public PoolableSession {
   std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> prepared_;  // SQL -> name
   int64_t prepared_count_ = 0;  // names are never reused on a connection
   bool deallocate_pending_ = false;
-  bool in_tx_ = false;
+  TxState tx_;  // open, and the first error inside it
   bool begin_pending_ = false;  // Begin() called, BEGIN not yet sent
-  std::optional<Status> aborted_;  // the first error inside the open transaction
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "adapter/store/poco_errors.h"
 #include "adapter/store/sql_text.h"
+#include "adapter/store/tx_state.h"
 #include "sqlite3.h"
 
 namespace sa::adapter::store {
@@ -61,13 +62,13 @@ class SqliteSession final : public PoolableSession {
       : owner_(std::move(owner)), db_(db), gate_(std::move(gate)), gate_timeout_(gate_timeout) {}
 
   ~SqliteSession() override {
-    if (in_tx_) (void)SqliteSession::Rollback();
+    if (tx_.open()) (void)SqliteSession::Rollback();
     ClearCache();
     // owner_ (the connection) is released after this body, last.
   }
 
   Status Begin() override {
-    if (in_tx_) return Status::FailedPrecondition("a transaction is already open");
+    SA_RETURN_IF_ERROR(tx_.CheckCanBegin());
     if (gate_ && !gate_->Acquire(gate_timeout_)) {
       return Status::Unavailable(
           "database is locked (busy timeout exceeded): another transaction of this process "
@@ -78,22 +79,20 @@ class SqliteSession final : public PoolableSession {
       if (gate_) gate_->Release();
       return begun;
     }
-    in_tx_ = true;
-    aborted_.reset();
+    tx_.Began();
     return Status::Ok();
   }
 
   Status Commit() override {
-    if (!in_tx_) return Status::FailedPrecondition("no transaction to commit");
-    if (aborted_) {
-      std::string why = aborted_->ToString();
+    SA_RETURN_IF_ERROR(tx_.CheckCanCommit());
+    if (tx_.aborted()) {
+      Status why = tx_.AbortedCommit();
       (void)Rollback();
-      return Status::FailedPrecondition("transaction aborted by an earlier error (" + why +
-                                        "); rolled back");
+      return why;
     }
     Status status = Run("COMMIT", {}, nullptr).status();
     if (status.ok()) {
-      in_tx_ = false;
+      tx_.Ended();
       if (gate_) gate_->Release();
       return status;
     }
@@ -102,9 +101,8 @@ class SqliteSession final : public PoolableSession {
   }
 
   Status Rollback() override {
-    if (!in_tx_) return Status::Ok();
-    in_tx_ = false;
-    aborted_.reset();
+    if (!tx_.open()) return Status::Ok();
+    tx_.Ended();
     // SQLite ends the transaction itself after some errors (disk full, I/O):
     // then there is nothing left to roll back, which is what we wanted.
     Status status = sqlite3_get_autocommit(db_) != 0 ? Status::Ok() : Run("ROLLBACK", {}, nullptr).status();
@@ -113,13 +111,13 @@ class SqliteSession final : public PoolableSession {
   }
 
   StatusOr<int64_t> Exec(std::string_view sql, const std::vector<Value>& params) override {
-    SA_RETURN_IF_ERROR(CheckNotAborted());
+    SA_RETURN_IF_ERROR(tx_.CheckNotAborted());
     return Track(Run(sql, params, nullptr));
   }
 
   StatusOr<std::vector<Row>> Query(std::string_view sql,
                                    const std::vector<Value>& params) override {
-    SA_RETURN_IF_ERROR(CheckNotAborted());
+    SA_RETURN_IF_ERROR(tx_.CheckNotAborted());
     std::vector<Row> rows;
     SA_RETURN_IF_ERROR(Track(Run(sql, params, &rows)).status());
     return rows;
@@ -127,29 +125,23 @@ class SqliteSession final : public PoolableSession {
 
   // db.h; the statements run one at a time, as ExecAll does here.
   Status CommitAfter(const std::vector<Statement>& statements) override {
-    if (!in_tx_) return Status::FailedPrecondition("no transaction to commit");
+    SA_RETURN_IF_ERROR(tx_.CheckCanCommit());
     return DbSession::CommitAfter(statements);
   }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
 
   bool ResetForReuse() override {
-    if (in_tx_ && !Rollback().ok()) return false;
+    if (tx_.open() && !Rollback().ok()) return false;
     return sqlite3_get_autocommit(db_) != 0;  // no transaction left open
   }
 
   bool LooksAlive() override { return true; }  // a local file: nothing to lose
 
  private:
-  Status CheckNotAborted() const {
-    if (!aborted_) return Status::Ok();
-    return Status::FailedPrecondition("transaction aborted by an earlier error (" +
-                                      aborted_->ToString() + "); roll it back");
-  }
-
   // Remembers the first failure inside a transaction (see db.h).
   StatusOr<int64_t> Track(StatusOr<int64_t> result) {
-    if (!result.ok() && in_tx_ && !aborted_) aborted_ = result.status();
+    if (!result.ok()) tx_.Track(result.status());
     return result;
   }
 
@@ -286,8 +278,7 @@ class SqliteSession final : public PoolableSession {
   std::shared_ptr<WriterGate> gate_;  // shared by the database's connections; may be null
   std::chrono::milliseconds gate_timeout_;
   std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
-  bool in_tx_ = false;
-  std::optional<Status> aborted_;  // the first error inside the open transaction
+  TxState tx_;  // open, and the first error inside it
 };
 
 }  // namespace
