@@ -21,81 +21,93 @@ std::size_t UnicodeBreakAt(std::string_view s, std::size_t i) {
   return 0;
 }
 
-std::string Join(const std::vector<std::string>& words, std::size_t from, std::size_t n) {
-  std::string out;
-  for (std::size_t i = from; i < from + n; ++i) {
-    if (i > from) out += ' ';
-    out += words[i];
-  }
-  return out;
-}
-
-std::size_t JoinedLength(const std::vector<std::string>& words) {
-  std::size_t n = words.empty() ? 0 : words.size() - 1;
-  for (const auto& w : words) n += w.size();
-  return n;
-}
-
-}  // namespace
-
-std::vector<std::string> NormalizeWords(std::string_view text) {
-  std::vector<std::string> words;
-  std::string current;
+// Normalises `text` into `out` (cleared first): NormalizeWords' words, each
+// lower-cased ASCII letters and digits or other non-ASCII bytes, broken at
+// ASCII non-alphanumerics and the Unicode breaks above.
+void NormalizeInto(std::string_view text, LeakGuard::Words* out) {
+  out->joined.clear();
+  out->bounds.clear();
+  bool in_word = false;
+  const auto start = [&] {
+    if (in_word) return;
+    if (!out->joined.empty()) out->joined += ' ';
+    out->bounds.push_back({out->joined.size(), out->joined.size()});
+    in_word = true;
+  };
+  const auto end = [&] {
+    if (!in_word) return;
+    out->bounds.back().second = out->joined.size();
+    in_word = false;
+  };
   for (std::size_t i = 0; i < text.size();) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       if (std::isalnum(c)) {
-        current += static_cast<char>(std::tolower(c));
-      } else if (!current.empty()) {
-        words.push_back(std::move(current));
-        current.clear();
+        start();
+        out->joined += static_cast<char>(std::tolower(c));
+      } else {
+        end();
       }
       ++i;
       continue;
     }
     if (std::size_t n = UnicodeBreakAt(text, i)) {
-      if (!current.empty()) {
-        words.push_back(std::move(current));
-        current.clear();
-      }
+      end();
       i += n;
       continue;
     }
-    current += static_cast<char>(c);
+    start();
+    out->joined += static_cast<char>(c);
     ++i;
   }
-  if (!current.empty()) words.push_back(std::move(current));
-  return words;
+  end();
+}
+
+}  // namespace
+
+std::vector<std::string> NormalizeWords(std::string_view text) {
+  LeakGuard::Words words;
+  NormalizeInto(text, &words);
+  std::vector<std::string> out;
+  out.reserve(words.size());
+  for (std::size_t i = 0; i < words.size(); ++i) out.emplace_back(words.Run(i, 1));
+  return out;
 }
 
 LeakGuard::LeakGuard(const std::vector<LeakSource>& sources) {
+  Words words;
   for (const auto& src : sources) {
-    std::vector<std::string> words = NormalizeWords(src.text);
+    NormalizeInto(src.text, &words);
     std::size_t index = pointers_.size();
     pointers_.push_back(src.pointer);
     if (words.size() >= static_cast<std::size_t>(kShingleWords)) {
       for (std::size_t i = 0; i + kShingleWords <= words.size(); ++i) {
-        shingles_.emplace(Join(words, i, kShingleWords), index);
+        shingles_.emplace(std::string(words.Run(i, kShingleWords)), index);
       }
-    } else if (!words.empty() && (words.size() >= static_cast<std::size_t>(kMinShortWords) ||
-                                  JoinedLength(words) >= kMinShortChars)) {
-      short_texts_[words.size()].emplace(Join(words, 0, words.size()), index);
+    } else if (words.size() > 0 && (words.size() >= static_cast<std::size_t>(kMinShortWords) ||
+                                      words.joined.size() >= kMinShortChars)) {
+      short_texts_[words.size()].emplace(words.joined, index);
     }
   }
 }
 
 std::optional<LeakFinding> LeakGuard::Check(std::string_view outgoing) const {
+  Words words;
+  return CheckWith(outgoing, words);
+}
+
+std::optional<LeakFinding> LeakGuard::CheckWith(std::string_view outgoing, Words& words) const {
   if (shingles_.empty() && short_texts_.empty()) return std::nullopt;
-  std::vector<std::string> words = NormalizeWords(outgoing);
+  NormalizeInto(outgoing, &words);
   if (words.size() >= static_cast<std::size_t>(kShingleWords)) {
     for (std::size_t i = 0; i + kShingleWords <= words.size(); ++i) {
-      auto it = shingles_.find(Join(words, i, kShingleWords));
+      auto it = shingles_.find(words.Run(i, kShingleWords));
       if (it != shingles_.end()) return LeakFinding{pointers_[it->second], kShingleWords};
     }
   }
   for (const auto& [n, texts] : short_texts_) {
     for (std::size_t i = 0; i + n <= words.size(); ++i) {
-      auto it = texts.find(Join(words, i, n));
+      auto it = texts.find(words.Run(i, n));
       if (it != texts.end()) return LeakFinding{pointers_[it->second], static_cast<int>(n)};
     }
   }
@@ -105,15 +117,16 @@ std::optional<LeakFinding> LeakGuard::Check(std::string_view outgoing) const {
 std::optional<LeakFinding> LeakGuard::CheckJson(const json& outgoing) const {
   if (shingles_.empty() && short_texts_.empty()) return std::nullopt;  // nothing to find
   // Iterative walk: outgoing documents are ours, but never trust depth.
+  Words words;  // reused for every string
   std::vector<const json*> stack = {&outgoing};
   while (!stack.empty()) {
     const json* v = stack.back();
     stack.pop_back();
     if (v->is_string()) {
-      if (auto f = Check(v->get_ref<const std::string&>())) return f;
+      if (auto f = CheckWith(v->get_ref<const std::string&>(), words)) return f;
     } else if (v->is_object()) {
       for (auto it = v->begin(); it != v->end(); ++it) {
-        if (auto f = Check(it.key())) return f;
+        if (auto f = CheckWith(it.key(), words)) return f;
         stack.push_back(&it.value());
       }
     } else if (v->is_array()) {

@@ -24,7 +24,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <functional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -63,12 +65,36 @@ class LeakGuard {
   // as an outgoing FHIR Bundle.
   std::optional<LeakFinding> CheckJson(const nlohmann::json& outgoing) const;
 
+  // One text's words, normalised as NormalizeWords does, joined by single
+  // spaces, with each word's [begin, end) in `joined`: a run of words is then
+  // a substring, looked up without building a string (public for the
+  // implementation's helpers; not part of the API).
+  struct Words {
+    std::string joined;
+    std::vector<std::pair<std::size_t, std::size_t>> bounds;
+    std::size_t size() const { return bounds.size(); }
+    // Words [from, from + n) as they appear in `joined`.
+    std::string_view Run(std::size_t from, std::size_t n) const {
+      return std::string_view(joined).substr(bounds[from].first, bounds[from + n - 1].second - bounds[from].first);
+    }
+  };
+
  private:
+  // Check with `words` as scratch space (CheckJson reuses one for every string).
+  std::optional<LeakFinding> CheckWith(std::string_view outgoing, Words& words) const;
+
+  // Look-up of std::string keys by std::string_view.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using TextMap = std::unordered_map<std::string, std::size_t, TextHash, std::equal_to<>>;
+
   std::vector<std::string> pointers_;
   // Joined shingle -> index into pointers_.
-  std::unordered_map<std::string, std::size_t> shingles_;
+  TextMap shingles_;
   // Whole short texts, by word count: joined words -> index into pointers_.
-  std::unordered_map<std::size_t, std::unordered_map<std::string, std::size_t>> short_texts_;
+  std::unordered_map<std::size_t, TextMap> short_texts_;
 };
 
 }  // namespace sa::mappings
