@@ -49,6 +49,20 @@ TEST(LeakGuardTest, CatchesQuoteInsideJsonDocument) {
   EXPECT_TRUE(g.CheckJson(bundle).has_value());
 }
 
+// CheckJson reuses one word buffer for every string: a clean string before a
+// leaking one, a leak in a member name, and words with non-ASCII letters.
+TEST(LeakGuardTest, EveryStringOfADocumentIsCheckedOnItsOwn) {
+  LeakGuard g(std::vector<LeakSource>{
+      {"/cases/0/discussion/analysis", "Zoë told her teacher that Chloé is scared at home"}});
+  nlohmann::json clean = {{"a", "Zoë told"}, {"b", "her teacher"}, {"c", "Chloé is scared at home"}};
+  EXPECT_FALSE(g.CheckJson(clean).has_value());  // no six words in one string
+  nlohmann::json leaking = {{"a", "Review with Zoë"}, {"b", "zoë TOLD her teacher that Chloé, again"}};
+  EXPECT_TRUE(g.CheckJson(leaking).has_value());
+  nlohmann::json in_a_name = {{"told her teacher that chloé is", true}};
+  EXPECT_TRUE(g.CheckJson(in_a_name).has_value());
+  EXPECT_EQ(NormalizeWords("Zoë—told"), (std::vector<std::string>{"zoë", "told"}));
+}
+
 // False positives the guard must not have: ordinary plan language.
 TEST(LeakGuardTest, AllowsActionsThatShareOnlyShortPhrases) {
   LeakGuard g(kSources);
