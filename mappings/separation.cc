@@ -140,7 +140,9 @@ StatusOr<Separation> Separate(const Session& session, const json& document, cons
                          " sends plans only once agreed (RS-8, " + profile->ehr_cite + ")";
   }
 
-  LeakGuard guard(ConfidentialSources(out));
+  // Built after every field is routed: nothing below changes the sources.
+  out.leak_guard = std::make_shared<const LeakGuard>(ConfidentialSources(out));
+  const LeakGuard& guard = *out.leak_guard;
   for (std::size_t i = 0; i < session.cases.size(); ++i) {
     std::string case_ptr = "/cases/" + std::to_string(i);
     CasePlan plan;

@@ -10,6 +10,7 @@
 #ifndef SA_MAPPINGS_SEPARATION_H_
 #define SA_MAPPINGS_SEPARATION_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +69,11 @@ struct Separation {
   Agreement agreement;
   bool release_to_ehr = false;  // plans may be sent now (profile + agreement)
   std::string release_reason;
+  // The leak guard over ConfidentialSources(*this), built once by Separate
+  // and shared, so intake checks the plan Bundles without indexing the
+  // session's confidential texts a second time. Null in a Separation not
+  // made by Separate.
+  std::shared_ptr<const LeakGuard> leak_guard;
 };
 
 // The session's confidential free texts (discussion and practitioner notes,

@@ -69,6 +69,23 @@ TEST(SeparationTest, Rs2_ActionQuotingTheDiscussionIsHeldNotSent) {
   EXPECT_TRUE(plan.HasActionsToSend());
 }
 
+// Separate hands its leak guard on (intake checks the plan Bundles with it
+// instead of indexing the texts again): it knows the discussion and the
+// practitioner notes, and nothing else.
+TEST(SeparationTest, TheLeakGuardItBuiltComesWithTheSeparation) {
+  json r = ValidRecord();
+  r["cases"][0]["discussion"]["assessment"] = "the stepfather was seen shouting at the twins outside school";
+  r["practitioner"]["support"] = "needs protected time after the inquest next month";
+  auto s = SeparateRecord(r);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_NE(s->leak_guard, nullptr);
+  auto found = s->leak_guard->CheckJson(json{{"note", "Stepfather was seen shouting at the twins outside"}});
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->source_pointer, "/cases/0/discussion/assessment");
+  EXPECT_TRUE(s->leak_guard->Check("she needs protected time after the inquest").has_value());
+  EXPECT_FALSE(s->leak_guard->CheckJson(s->cases[0].ehr).has_value());
+}
+
 TEST(SeparationTest, Rs2_ActionQuotingPractitionerNotesIsHeld) {
   json r = ValidRecord();
   r["practitioner"]["competenceConcern"] = "Did not escalate the bruise seen in October";

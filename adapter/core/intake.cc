@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <any>
 #include <map>
+#include <memory>
 #include <set>
 
 #include <openssl/evp.h>
@@ -252,7 +253,9 @@ StatusOr<PreparedVersion> PrepareVersion(const Vault& vault, const IntakeOptions
                              std::chrono::system_clock::now().time_since_epoch()).count();
   // Every Bundle these rows will become passes the leak guard now, with the
   // patient still unknown; a leak here is a mapping bug: fail closed, store nothing.
-  mappings::LeakGuard guard(mappings::ConfidentialSources(sp));
+  std::shared_ptr<const mappings::LeakGuard> guard_owner = sp.leak_guard;
+  if (!guard_owner) guard_owner = std::make_shared<const mappings::LeakGuard>(mappings::ConfidentialSources(sp));
+  const mappings::LeakGuard& guard = *guard_owner;
   for (const auto& in : inputs) {
     mappings::PlanInput probe = in;
     probe.patient_id = "leak-guard-check";
