@@ -16,9 +16,10 @@
 // by column type: booleans and integers as integers, bytea as BLOBs,
 // character types (and any type not listed below) as text. Floating point,
 // numeric, date, time and uuid columns are refused with a hint to CAST them.
-// One statement per call, except ExecAll: a list of writes in one round trip (pipeline mode,
-// one sync), each distinct statement prepared first; unprepared sessions run the list one
-// statement at a time.
+// One statement per call, except the lists (ExecAll, QueryAll, CommitAfter): one round trip
+// (pipeline mode, one sync), each distinct statement prepared first; unprepared sessions run a
+// list one statement at a time. BEGIN is sent with the transaction's first statement, in the
+// same pipeline when that is a list. Values are converted in postgres_values.cc.
 #ifndef SA_ADAPTER_STORE_POSTGRES_SESSION_H_
 #define SA_ADAPTER_STORE_POSTGRES_SESSION_H_
 
