@@ -261,15 +261,12 @@ StatusOr<PassStats> OutboxWorker::RunUntilIdle() {
       // as a crash mid-delivery does.
       std::deque<std::shared_ptr<InFlight>> flight;
       SA_ASSIGN_OR_RETURN(std::vector<Leased> rows, Lease(*session));
-      // A full batch says more may be due: lease the next one now. A short
-      // one took everything due; the commit recording it looks again.
-      const bool full = static_cast<int>(rows.size()) >= options_.batch;
-      if (!rows.empty()) {
+      // A full batch says more may be due: start it and lease the next one
+      // now. A short one took everything due; the commit recording it looks
+      // again.
+      if (static_cast<int>(rows.size()) >= options_.batch) {
         total.leased += static_cast<int>(rows.size());
         flight.push_back(Start(slots, std::move(rows)));
-        rows.clear();
-      }
-      if (full) {
         SA_ASSIGN_OR_RETURN(rows, Lease(*session));
       }
       while (true) {
